@@ -1,0 +1,34 @@
+"""HuggingGPT for LangChain and LangGraph: an LLM plans, picks HF models, runs them, answers."""
+
+from langchain_hugginggpt.catalog import Catalog, ModelCard
+from langchain_hugginggpt.engines import Engine, EngineError, EngineRequest
+from langchain_hugginggpt.graph import (
+    Context,
+    ControllerError,
+    ControllerNotConfiguredError,
+    State,
+    create_hugginggpt_graph,
+)
+from langchain_hugginggpt.plan import PlannedTask, PlanParseError, parse_plan, validate_plan
+from langchain_hugginggpt.tasks import TASKS, TaskSpec
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "TASKS",
+    "Catalog",
+    "Context",
+    "ControllerError",
+    "ControllerNotConfiguredError",
+    "Engine",
+    "EngineError",
+    "EngineRequest",
+    "ModelCard",
+    "PlanParseError",
+    "PlannedTask",
+    "State",
+    "TaskSpec",
+    "create_hugginggpt_graph",
+    "parse_plan",
+    "validate_plan",
+]

@@ -1,0 +1,16 @@
+"""The LangGraph state machine: state, settings, the four nodes and the graph factory."""
+
+from langchain_hugginggpt.graph.builder import create_hugginggpt_graph
+from langchain_hugginggpt.graph.context import Context, InferenceMode
+from langchain_hugginggpt.graph.llm import ControllerError, ControllerNotConfiguredError
+from langchain_hugginggpt.graph.state import InputState, State
+
+__all__ = [
+    "Context",
+    "ControllerError",
+    "ControllerNotConfiguredError",
+    "InferenceMode",
+    "InputState",
+    "State",
+    "create_hugginggpt_graph",
+]

@@ -1,0 +1,85 @@
+"""`create_hugginggpt_graph`: the four stages wired into one LangGraph state machine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import get_runtime
+from langgraph.types import Checkpointer
+
+from langchain_hugginggpt.catalog.base import Catalog
+from langchain_hugginggpt.catalog.hub import HubListing
+from langchain_hugginggpt.engines.base import Engine, Engines
+from langchain_hugginggpt.graph.context import Context
+from langchain_hugginggpt.graph.execute import make_execute_node
+from langchain_hugginggpt.graph.llm import Controllers, OfflineFactory
+from langchain_hugginggpt.graph.plan import make_plan_node
+from langchain_hugginggpt.graph.respond import make_respond_node
+from langchain_hugginggpt.graph.select import make_select_node
+from langchain_hugginggpt.graph.services import Services, default_artifacts_root
+from langchain_hugginggpt.graph.state import InputState, State
+
+__all__ = ["create_hugginggpt_graph"]
+
+
+def create_hugginggpt_graph(
+    llm: BaseChatModel | str | None = None,
+    *,
+    catalog: Catalog | None = None,
+    engines: Iterable[Engine] | None = None,
+    checkpointer: Checkpointer = None,
+    artifacts_dir: str | Path | None = None,
+    offline_controller: OfflineFactory | None = None,
+    name: str = "hugginggpt",
+    **settings: Any,
+) -> CompiledStateGraph[State, Context, InputState, State]:
+    """Build the HuggingGPT graph: plan -> select -> execute -> respond.
+
+    Args:
+        llm: the controller: a LangChain chat model, or a `PROVIDER:MODEL` string for
+            `init_chat_model`. None: `HUGGINGGPT_LLM`, an OpenAI-compatible server from
+            `OPENAI_API_KEY`/`OPENAI_BASE_URL`, or the embedded offline model, in that order;
+            resolved on first use, so building the graph never needs a key.
+        catalog: where candidate models come from (default: the bundled Hub snapshot, replaced
+            per task by the live Hub listing when the Hub answers within `hub_timeout_s`).
+        engines: what can run models, in priority order.
+        checkpointer: saves each step and each finished task (durable runs, resumption).
+            Leave None for LangGraph Server, which brings its own.
+        artifacts_dir: folder for generated files (default `~/.cache/langchain-hugginggpt/runs`).
+        offline_controller: factory of the embedded offline model, tried last.
+        name: the compiled graph's name.
+        **settings: defaults for `Context` fields (`top_k=3`, `max_concurrency=8`, ...); a
+            `context=` passed at invocation replaces them for that run.
+    """
+    defaults = Context(**settings)
+    if catalog is None:
+        catalog = Catalog(hub=HubListing(timeout_s=defaults.hub_timeout_s))
+    services = Services(
+        controllers=Controllers(llm, offline_controller),
+        catalog=catalog,
+        engines=Engines(engines or ()),
+        defaults=defaults,
+        artifacts_root=Path(artifacts_dir) if artifacts_dir else default_artifacts_root(),
+    )
+
+    def after_plan(state: State) -> str:
+        if state.get("error") or services.context(get_runtime(Context)).plan_only:
+            return END
+        return "select"
+
+    builder = StateGraph(State, context_schema=Context, input_schema=InputState)
+    builder.add_node("plan", make_plan_node(services))
+    builder.add_node("select", make_select_node(services))
+    builder.add_node("execute", make_execute_node(services))
+    builder.add_node("respond", make_respond_node(services))
+    builder.add_edge(START, "plan")
+    builder.add_conditional_edges("plan", after_plan, ["select", END])
+    builder.add_edge("select", "execute")
+    builder.add_edge("execute", "respond")
+    builder.add_edge("respond", END)
+    return builder.compile(checkpointer=checkpointer, name=name)

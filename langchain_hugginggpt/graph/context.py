@@ -1,0 +1,115 @@
+"""Run settings: the `Context` every node reads, with environment overrides and Studio metadata."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import MISSING, dataclass, field, fields, replace
+from typing import Any, get_args
+
+from langchain_hugginggpt.engines.base import InferenceMode
+
+__all__ = ["ENV_PREFIX", "Context", "InferenceMode"]
+
+ENV_PREFIX = "HUGGINGGPT_"
+
+
+def _setting(default: Any, description: str) -> Any:
+    return field(default=default, metadata={"description": description})
+
+
+@dataclass(kw_only=True)
+class Context:
+    """Settings of one run.
+
+    Each field left at its default may be overridden by an environment variable named
+    `HUGGINGGPT_` + the field name in upper case (`HUGGINGGPT_TOP_K=3`). LangGraph Studio renders
+    this class as the run's configuration form.
+    """
+
+    controller: str = _setting(
+        "",
+        "Controller LLM as PROVIDER:MODEL (e.g. openai:gpt-4o-mini). Empty: the model the graph "
+        "was built with.",
+    )
+    top_k: int = _setting(
+        5, "Candidate models per task shown to the controller (ranked by downloads)."
+    )
+    max_repairs: int = _setting(
+        2, "How many times an invalid plan goes back to the controller with its errors."
+    )
+    max_concurrency: int = _setting(4, "Tasks that may run at the same time.")
+    inference_mode: InferenceMode = _setting(
+        "auto",
+        "Where expert models run: local (this machine), remote (Inference Providers) or auto.",
+    )
+    task_timeout_s: float = _setting(600.0, "Seconds one task may run before it is abandoned.")
+    hub_timeout_s: float = _setting(
+        3.0, "Seconds to wait for the Hugging Face Hub before going on without it."
+    )
+    max_result_chars: int = _setting(
+        1200, "Characters of each task output passed to the response stage; longer ones are cut."
+    )
+    exclude_licenses: str = _setting(
+        "", "Comma-separated licenses whose models are never candidates (e.g. cc-by-nc-4.0)."
+    )
+    allow_gated: bool = _setting(True, "Whether gated Hub models may be candidates.")
+    plan_only: bool = _setting(
+        False, "Stop after planning: the state holds the plan, nothing runs."
+    )
+
+    def __post_init__(self) -> None:
+        """Apply environment overrides to fields left at their defaults, then check values."""
+        for f in fields(self):
+            raw = os.environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None or f.default is MISSING or getattr(self, f.name) != f.default:
+                continue
+            setattr(self, f.name, _convert(f.name, raw, f.default))
+        self._check()
+
+    def with_overrides(self, **changes: Any) -> Context:
+        """Return a copy with `changes` applied (unknown names raise `TypeError`)."""
+        return replace(self, **changes)
+
+    @property
+    def excluded_licenses(self) -> frozenset[str]:
+        """The excluded licenses, lower case."""
+        return frozenset(x.strip().lower() for x in self.exclude_licenses.split(",") if x.strip())
+
+    def _check(self) -> None:
+        problems = []
+        if self.top_k < 1:
+            problems.append(f"top_k must be at least 1, got {self.top_k}")
+        if self.max_repairs < 0:
+            problems.append(f"max_repairs must be 0 or more, got {self.max_repairs}")
+        if self.max_concurrency < 1:
+            problems.append(f"max_concurrency must be at least 1, got {self.max_concurrency}")
+        if self.inference_mode not in get_args(InferenceMode):
+            problems.append(
+                f"inference_mode must be local, remote or auto, got {self.inference_mode!r}"
+            )
+        for name in ("task_timeout_s", "hub_timeout_s"):
+            if getattr(self, name) <= 0:
+                problems.append(f"{name} must be positive, got {getattr(self, name)}")
+        if self.max_result_chars < 50:
+            problems.append(f"max_result_chars must be at least 50, got {self.max_result_chars}")
+        if problems:
+            raise ValueError("invalid settings: " + "; ".join(problems))
+
+
+def _convert(name: str, raw: str, default: Any) -> Any:
+    env = ENV_PREFIX + name.upper()
+    try:
+        if isinstance(default, bool):
+            lowered = raw.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"{env}={raw!r} is not a valid {type(default).__name__}") from None
+    return raw

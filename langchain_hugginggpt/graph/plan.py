@@ -1,0 +1,120 @@
+"""The plan node: the controller turns the request into validated tasks, repairing on errors."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from langchain_hugginggpt.graph.context import Context
+from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
+from langchain_hugginggpt.graph.llm import ask_json
+from langchain_hugginggpt.graph.services import Node, Services
+from langchain_hugginggpt.graph.state import State
+from langchain_hugginggpt.graph.usage import StageMeter, with_stage
+from langchain_hugginggpt.plan import PlannedTask, PlanParseError, parse_plan, validate_plan
+from langchain_hugginggpt.prompts import (
+    PLAN_DEMOS,
+    PLAN_REPAIR,
+    PLAN_SYSTEM,
+    demo_plan_json,
+    plan_schema,
+    render_task_list,
+)
+
+__all__ = ["make_plan_node", "request_text"]
+
+
+def request_text(messages: Sequence[BaseMessage]) -> str:
+    """Return the text of the last message, which must be the user's."""
+    if not messages or not isinstance(messages[-1], HumanMessage):
+        raise ValueError("the last message must be the user's request (a HumanMessage)")
+    text = messages[-1].text.strip()
+    if not text:
+        raise ValueError("the user's request is empty")
+    return text
+
+
+def make_plan_node(services: Services) -> Node:
+    """Build the plan node over the graph's services."""
+
+    def plan(state: State, *, runtime: Runtime[Context]) -> dict[str, Any]:
+        ctx = services.context(runtime)
+        emit = emitter()
+        meter = StageMeter()
+        with stage_events(emit, "plan"), meter.timed():
+            tasks, error = _plan(state.get("messages", []), ctx, services, meter, emit)
+        update: dict[str, Any] = {
+            "plan": [t.to_dict() for t in tasks],
+            "selections": {},
+            "results": {},
+            "usage": with_stage(None, "plan", meter.as_dict()),
+            "error": error,
+            "run_id": uuid.uuid4().hex[:12],
+        }
+        if error:
+            update["messages"] = [AIMessage(content=error, name="hugginggpt")]
+        else:
+            emit({"event": "plan", "tasks": update["plan"]})
+        return update
+
+    return plan
+
+
+def _plan(
+    messages: Sequence[BaseMessage],
+    ctx: Context,
+    services: Services,
+    meter: StageMeter,
+    emit: Emit,
+) -> tuple[list[PlannedTask], str | None]:
+    try:
+        request = request_text(messages)
+        llm = services.controllers.get(ctx.controller)
+    except Exception as exc:
+        return [], f"Cannot plan: {exc}"
+    prompt = _plan_messages(messages, request)
+    schema = plan_schema()
+    problems: list[str] = []
+    for attempt in range(ctx.max_repairs + 1):
+        try:
+            decoded, raw = ask_json(llm, prompt, schema, [meter])
+        except Exception as exc:
+            return [], f"The controller failed while planning: {type(exc).__name__}: {exc}"
+        try:
+            tasks = parse_plan(decoded if decoded is not None else raw)
+            problems = validate_plan(tasks)
+        except PlanParseError as exc:
+            tasks, problems = [], [str(exc)]
+        if not problems:
+            return tasks, None
+        emit({"event": "plan_invalid", "attempt": attempt + 1, "problems": problems})
+        shown = raw if raw.strip() else json.dumps(decoded)
+        prompt = [
+            *prompt,
+            AIMessage(content=shown),
+            HumanMessage(
+                content=PLAN_REPAIR.format(problems="\n".join(f"- {p}" for p in problems))
+            ),
+        ]
+    attempts = ctx.max_repairs + 1
+    listed = "\n".join(f"- {p}" for p in problems)
+    return [], (
+        f"I could not turn the request into a valid plan after {attempts} "
+        f"attempt{'s' if attempts > 1 else ''}. Problems with the last plan:\n{listed}"
+    )
+
+
+def _plan_messages(messages: Sequence[BaseMessage], request: str) -> list[BaseMessage]:
+    prompt: list[BaseMessage] = [
+        SystemMessage(content=PLAN_SYSTEM.format(task_list=render_task_list()))
+    ]
+    for demo_request, demo_plan in PLAN_DEMOS:
+        prompt.append(HumanMessage(content=demo_request))
+        prompt.append(AIMessage(content=demo_plan_json(demo_plan)))
+    prompt.append(HumanMessage(content=request))
+    return prompt

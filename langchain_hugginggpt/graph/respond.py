@@ -1,0 +1,142 @@
+"""The respond node: one controller call over a compact record of the run, media as blocks."""
+
+from __future__ import annotations
+
+import base64
+import json
+import mimetypes
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages.content import (
+    create_audio_block,
+    create_image_block,
+    create_text_block,
+    create_video_block,
+)
+from langgraph.runtime import Runtime
+
+from langchain_hugginggpt.graph.context import Context
+from langchain_hugginggpt.graph.events import emitter, stage_events
+from langchain_hugginggpt.graph.plan import request_text
+from langchain_hugginggpt.graph.services import Node, Services
+from langchain_hugginggpt.graph.state import State
+from langchain_hugginggpt.graph.usage import StageMeter, with_stage
+from langchain_hugginggpt.prompts import RESPOND_SYSTEM
+
+__all__ = ["MAX_INLINE_BYTES", "make_respond_node", "media_blocks", "run_record"]
+
+MAX_INLINE_BYTES = 8 * 1024 * 1024
+"""Generated files up to this size are embedded in the answer; larger ones are named by path."""
+
+
+def make_respond_node(services: Services) -> Node:
+    """Build the respond node over the graph's services."""
+
+    def respond(state: State, *, runtime: Runtime[Context]) -> dict[str, Any]:
+        ctx = services.context(runtime)
+        emit = emitter()
+        meter = StageMeter()
+        error = state.get("error")
+        with stage_events(emit, "respond"), meter.timed():
+            record = run_record(state, ctx.max_result_chars)
+            prompt = SystemMessage(
+                content=RESPOND_SYSTEM.format(
+                    record=json.dumps(record, ensure_ascii=False, indent=1)
+                )
+            )
+            try:
+                llm = services.controllers.get(ctx.controller)
+                request = HumanMessage(content=request_text(state.get("messages", [])))
+                reply = llm.invoke([prompt, request], config={"callbacks": [meter]})
+                text = reply.text.strip() or "(the controller returned an empty answer)"
+            except Exception as exc:
+                error = f"the controller failed while answering: {type(exc).__name__}: {exc}"
+                text = _plain_report(record, error)
+        files = _files(state)
+        if files:
+            text += "\n\nFiles:\n" + "\n".join(f"- {p}" for p in files)
+        message = AIMessage(
+            content=[create_text_block(text), *media_blocks(files)],  # type: ignore[list-item]
+            name="hugginggpt",
+        )
+        return {
+            "messages": [message],
+            "error": error,
+            "usage": with_stage(state.get("usage"), "respond", meter.as_dict()),
+        }
+
+    return respond
+
+
+def _truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... [{len(text) - limit} more characters]"
+
+
+def run_record(state: State, max_chars: int) -> dict[str, Any]:
+    """A compact record of the run for the controller: no candidates lists, long text cut."""
+    selections = state.get("selections", {})
+    results = state.get("results", {})
+    tasks = []
+    for task in state.get("plan", []):
+        key = str(task["id"])
+        sel = selections.get(key, {})
+        res = results.get(key, {})
+        entry: dict[str, Any] = {
+            "id": task["id"],
+            "task": task["task"],
+            "dep": task["dep"],
+            "args": {k: _truncate(v, max_chars) for k, v in task["args"].items()},
+            "model": res.get("model") or sel.get("model"),
+            "why_this_model": sel.get("reason"),
+            "status": res.get("status", "not run"),
+        }
+        output = res.get("output")
+        if output:
+            entry["output"] = _truncate(output.get("text", ""), max_chars)
+            if output.get("path"):
+                entry["file"] = output["path"]
+        if res.get("error"):
+            entry["error"] = _truncate(res["error"], max_chars)
+        tasks.append(entry)
+    return {"tasks": tasks}
+
+
+def _plain_report(record: Mapping[str, Any], error: str) -> str:
+    lines = [f"I could not write the answer ({error}). What the tasks returned:"]
+    for t in record["tasks"]:
+        detail = t.get("output") or t.get("error") or ""
+        lines.append(f"- task {t['id']} {t['task']} on {t['model']}: {t['status']}. {detail}")
+    return "\n".join(lines)
+
+
+def _files(state: State) -> list[str]:
+    files = []
+    for res in state.get("results", {}).values():
+        path = (res.get("output") or {}).get("path")
+        if res.get("status") == "ok" and path:
+            files.append(path)
+    return files
+
+
+def media_blocks(paths: list[str]) -> list[dict[str, Any]]:
+    """Standard image/audio/video content blocks for generated files small enough to embed."""
+    blocks: list[dict[str, Any]] = []
+    for name in paths:
+        path = Path(name)
+        mime = mimetypes.guess_type(path.name)[0] or ""
+        kind = mime.split("/")[0]
+        make = {
+            "image": create_image_block,
+            "audio": create_audio_block,
+            "video": create_video_block,
+        }.get(kind)
+        if make is None or not path.is_file() or path.stat().st_size > MAX_INLINE_BYTES:
+            continue
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        blocks.append(dict(make(base64=data, mime_type=mime)))
+    return blocks

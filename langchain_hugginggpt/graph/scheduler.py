@@ -1,0 +1,93 @@
+"""Event-driven DAG scheduling: each task starts the moment its last dependency finishes.
+
+No polling and no waves: the loop blocks on `concurrent.futures.wait(FIRST_COMPLETED)` and, as
+each task finishes, starts whichever dependents became ready, up to a concurrency limit. A task
+whose dependency failed or was skipped is skipped at once, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import Any
+
+from langchain_hugginggpt.plan.types import PlannedTask
+
+__all__ = ["Finish", "Start", "run_dag"]
+
+Result = dict[str, Any]
+Start = Callable[[PlannedTask, Mapping[int, Result]], "Future[Result] | Result"]
+"""Start a task given the results so far: a future, or a result at once (e.g. bad inputs)."""
+Finish = Callable[[PlannedTask, Result], None]
+
+
+def run_dag(
+    tasks: Sequence[PlannedTask],
+    start: Start,
+    *,
+    max_concurrency: int,
+    on_finish: Finish | None = None,
+) -> dict[int, Result]:
+    """Run a validated, acyclic plan; return each task's result by id.
+
+    A result is a dict with at least `status` (`ok`, `error` or `skipped`). A future that raises
+    becomes an `error` result; nothing raised by a task escapes.
+    """
+    if max_concurrency < 1:
+        raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
+    by_id = {t.id: t for t in tasks}
+    waiting = {t.id: set(t.dep) for t in tasks}
+    dependents: dict[int, list[int]] = {t.id: [] for t in tasks}
+    for t in tasks:
+        for d in t.dep:
+            dependents[d].append(t.id)
+    results: dict[int, Result] = {}
+    ready = deque(t.id for t in tasks if not t.dep)
+    running: dict[Future[Result], int] = {}
+
+    def finish(task_id: int, result: Result) -> None:
+        results[task_id] = result
+        if on_finish:
+            on_finish(by_id[task_id], result)
+        for child in dependents[task_id]:
+            if child in results:
+                continue
+            if result.get("status") != "ok":
+                verb = "was skipped" if result.get("status") == "skipped" else "failed"
+                finish(
+                    child,
+                    {
+                        "status": "skipped",
+                        "error": f"dependency task {task_id} ({by_id[task_id].task}) {verb}",
+                    },
+                )
+                continue
+            waiting[child].discard(task_id)
+            if not waiting[child]:
+                ready.append(child)
+
+    while ready or running:
+        while ready and len(running) < max_concurrency:
+            task_id = ready.popleft()
+            if task_id in results:
+                continue
+            started = start(by_id[task_id], results)
+            if isinstance(started, Future):
+                running[started] = task_id
+            else:
+                finish(task_id, started)
+        if not running:
+            continue
+        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        for future in done:
+            task_id = running.pop(future)
+            try:
+                result = future.result()
+            except Exception as exc:
+                result = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
+            finish(task_id, result)
+    for t in tasks:
+        if t.id not in results:
+            finish(t.id, {"status": "skipped", "error": "its dependencies never finished"})
+    return results

@@ -1,0 +1,251 @@
+"""The select node: top-K runnable candidates per task, one controller call for all real choices."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from langchain_hugginggpt.catalog.card import ModelCard
+from langchain_hugginggpt.graph.context import Context
+from langchain_hugginggpt.graph.events import emitter, stage_events
+from langchain_hugginggpt.graph.llm import ask_json
+from langchain_hugginggpt.graph.plan import request_text
+from langchain_hugginggpt.graph.services import Node, Services
+from langchain_hugginggpt.graph.state import State
+from langchain_hugginggpt.graph.usage import StageMeter, with_stage
+from langchain_hugginggpt.jsontext import JSONNotFoundError, extract_json
+from langchain_hugginggpt.prompts import SELECT_SYSTEM, selection_schema
+
+__all__ = ["describe_candidate", "make_select_node", "read_choices"]
+
+
+def make_select_node(services: Services) -> Node:
+    """Build the select node over the graph's services."""
+
+    def select(state: State, *, runtime: Runtime[Context]) -> dict[str, Any]:
+        ctx = services.context(runtime)
+        emit = emitter()
+        meter = StageMeter()
+        with stage_events(emit, "select"), meter.timed():
+            selections = _select(state, ctx, services, meter)
+        for key, sel in selections.items():
+            emit({"event": "selection", "task_id": int(key), **_public(sel)})
+        return {
+            "selections": selections,
+            "usage": with_stage(state.get("usage"), "select", meter.as_dict()),
+        }
+
+    return select
+
+
+def _public(sel: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "task": sel["task"],
+        "model": sel["model"],
+        "engine": sel["engine"],
+        "reason": sel["reason"],
+        "decided_by": sel["decided_by"],
+        "candidates": [c["id"] for c in sel["candidates"]],
+    }
+
+
+def _select(
+    state: State, ctx: Context, services: Services, meter: StageMeter
+) -> dict[str, dict[str, Any]]:
+    mode = ctx.inference_mode
+    selections: dict[str, dict[str, Any]] = {}
+    contested: list[tuple[dict[str, Any], list[ModelCard]]] = []
+    for task in state.get("plan", []):
+        cards = services.catalog.candidates(
+            task["task"],
+            k=ctx.top_k,
+            available=lambda card: services.engines.can_run(card, mode),
+            exclude_licenses=ctx.excluded_licenses,
+            allow_gated=ctx.allow_gated,
+        )
+        key = str(task["id"])
+        if not cards:
+            selections[key] = _record(
+                task,
+                None,
+                cards,
+                services,
+                mode,
+                "none",
+                f"no model for {task['task']} can run here (inference mode {mode}); "
+                "register a local model or allow remote inference",
+            )
+        elif len(cards) == 1:
+            selections[key] = _record(
+                task,
+                cards[0],
+                cards,
+                services,
+                mode,
+                "only-candidate",
+                "the only candidate that can run here",
+            )
+        else:
+            contested.append((task, cards))
+    if contested:
+        choices, failure = _ask(state, ctx, services, contested, meter)
+        for task, cards in contested:
+            by_id = {c.id: c for c in cards}
+            choice = choices.get(task["id"])
+            top = cards[0]
+            fallback = f"using the top-ranked candidate {top.id} ({top.downloads:,} downloads)"
+            if failure:
+                rec = _record(
+                    task, top, cards, services, mode, "fallback", f"{failure}; {fallback}"
+                )
+            elif choice is None:
+                rec = _record(
+                    task,
+                    top,
+                    cards,
+                    services,
+                    mode,
+                    "fallback",
+                    f"the controller chose no model for this task; {fallback}",
+                )
+            elif choice[0] not in by_id:
+                rec = _record(
+                    task,
+                    top,
+                    cards,
+                    services,
+                    mode,
+                    "fallback",
+                    f"the controller chose {choice[0]!r}, which is not a candidate; {fallback}",
+                )
+            else:
+                rec = _record(
+                    task,
+                    by_id[choice[0]],
+                    cards,
+                    services,
+                    mode,
+                    "llm",
+                    choice[1] or "chosen by the controller",
+                )
+            selections[str(task["id"])] = rec
+    return selections
+
+
+def _record(
+    task: Mapping[str, Any],
+    chosen: ModelCard | None,
+    cards: Sequence[ModelCard],
+    services: Services,
+    mode: str,
+    decided_by: str,
+    reason: str,
+) -> dict[str, Any]:
+    """The selection of one task; `candidates` is the fallback ladder, chosen model first."""
+    ladder = ([chosen] if chosen else []) + [c for c in cards if c is not chosen]
+    engine = services.engines.for_model(chosen, mode) if chosen else None  # type: ignore[arg-type]
+    return {
+        "task": task["task"],
+        "model": chosen.id if chosen else None,
+        "engine": engine.name if engine else None,
+        "reason": reason,
+        "decided_by": decided_by,
+        "candidates": [_compact(c) for c in ladder],
+    }
+
+
+def _compact(card: ModelCard) -> dict[str, Any]:
+    data = card.to_dict()
+    data.pop("extra", None)
+    data["tags"] = data["tags"][:12]
+    return data
+
+
+def describe_candidate(card: ModelCard) -> str:
+    """One line about a candidate, as the controller sees it."""
+    parts = [f"{card.downloads:,} downloads", f"{card.likes:,} likes"]
+    if card.license:
+        parts.append(f"license {card.license}")
+    if card.source in ("local", "packaged"):
+        parts.append("on this machine")
+    if card.languages:
+        parts.append("languages " + ",".join(card.languages[:6]))
+    if card.tags:
+        parts.append("tags " + ",".join(card.tags[:8]))
+    line = f"  - {card.id} ({'; '.join(parts)})"
+    return f"{line}: {card.description[:200]}" if card.description else line
+
+
+def _ask(
+    state: State,
+    ctx: Context,
+    services: Services,
+    contested: Sequence[tuple[Mapping[str, Any], Sequence[ModelCard]]],
+    meter: StageMeter,
+) -> tuple[dict[int, tuple[str, str]], str | None]:
+    blocks = []
+    for task, cards in contested:
+        args = json.dumps(task["args"], ensure_ascii=False)
+        lines = "\n".join(describe_candidate(c) for c in cards)
+        blocks.append(f"Task {task['id']}: {task['task']}, args {args}\n  candidates:\n{lines}")
+    try:
+        request = request_text(state.get("messages", []))
+        llm = services.controllers.get(ctx.controller)
+        prompt = SELECT_SYSTEM.format(request=request, tasks="\n\n".join(blocks))
+        decoded, raw = ask_json(
+            llm,
+            [SystemMessage(content=prompt), HumanMessage(content="Choose the models now.")],
+            selection_schema([int(t["id"]) for t, _ in contested]),
+            [meter],
+        )
+    except Exception as exc:
+        return {}, f"model selection failed ({type(exc).__name__}: {exc})"
+    return read_choices(decoded if decoded is not None else raw), None
+
+
+def read_choices(answer: Any) -> dict[int, tuple[str, str]]:
+    """Read `{task id: (model id, reason)}` from the controller's selection answer.
+
+    Accepts `{"selections": [{"id", "model", "reason"}]}`, a bare list of such objects, or a
+    mapping of task id to model id or to `{"model", "reason"}`. Unreadable entries are dropped
+    (their tasks fall back to the top-ranked candidate).
+    """
+    if isinstance(answer, str):
+        try:
+            answer = extract_json(answer)
+        except JSONNotFoundError:
+            return {}
+    if isinstance(answer, Mapping) and isinstance(answer.get("selections"), list):
+        answer = answer["selections"]
+    choices: dict[int, tuple[str, str]] = {}
+    if isinstance(answer, list):
+        for item in answer:
+            if isinstance(item, Mapping):
+                task_id = _int(item.get("id", item.get("task_id")))
+                model = item.get("model", item.get("id_model"))
+                if task_id is not None and isinstance(model, str):
+                    choices.setdefault(task_id, (model.strip(), str(item.get("reason", ""))))
+    elif isinstance(answer, Mapping):
+        for key, value in answer.items():
+            task_id = _int(key)
+            if task_id is None:
+                continue
+            if isinstance(value, str):
+                choices[task_id] = (value.strip(), "")
+            elif isinstance(value, Mapping) and isinstance(value.get("model"), str):
+                choices[task_id] = (value["model"].strip(), str(value.get("reason", "")))
+    return choices
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None

@@ -1,0 +1,51 @@
+"""What the nodes share that is not state: controller, catalog, engines and default settings."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from langgraph.runtime import Runtime
+
+from langchain_hugginggpt.catalog.base import Catalog
+from langchain_hugginggpt.engines.base import Engines
+from langchain_hugginggpt.graph.context import Context
+from langchain_hugginggpt.graph.llm import Controllers
+from langchain_hugginggpt.graph.state import State
+
+__all__ = ["Node", "Services", "default_artifacts_root"]
+
+
+class Node(Protocol):
+    """A node of the graph: reads the state and the run's settings, returns its update."""
+
+    def __call__(self, state: State, *, runtime: Runtime[Context]) -> dict[str, Any]:
+        """Run the stage."""
+        ...
+
+
+def default_artifacts_root() -> Path:
+    """`$HUGGINGGPT_CACHE/runs`, else `~/.cache/langchain-hugginggpt/runs`."""
+    base = os.environ.get("HUGGINGGPT_CACHE")
+    root = Path(base) if base else Path.home() / ".cache" / "langchain-hugginggpt"
+    return root / "runs"
+
+
+@dataclass(frozen=True)
+class Services:
+    """Long-lived objects of one compiled graph, shared by its nodes and across runs."""
+
+    controllers: Controllers
+    catalog: Catalog
+    engines: Engines
+    defaults: Context
+    artifacts_root: Path
+
+    def context(self, runtime: Runtime[Context] | None) -> Context:
+        """The run's settings: the caller's `context=` if given, else the graph's defaults."""
+        ctx = runtime.context if runtime is not None else None
+        if isinstance(ctx, dict):
+            ctx = Context(**ctx)
+        return ctx if isinstance(ctx, Context) else self.defaults

@@ -1,0 +1,184 @@
+"""Prompt templates and demonstrations of the three LLM stages: plan, select, respond."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_hugginggpt.tasks import TASKS, TaskSpec
+
+__all__ = [
+    "PLAN_DEMOS",
+    "PLAN_REPAIR",
+    "PLAN_SYSTEM",
+    "RESPOND_SYSTEM",
+    "SELECT_SYSTEM",
+    "demo_plan_json",
+    "plan_schema",
+    "render_task_list",
+    "selection_schema",
+]
+
+
+def _signature(spec: TaskSpec) -> str:
+    args = ", ".join(f"{a.name}{'' if a.required else '?'}: {a.modality}" for a in spec.args)
+    return f"- {spec.name}({args}) -> {spec.output}: {spec.description}"
+
+
+def render_task_list(tasks: Mapping[str, TaskSpec] = TASKS) -> str:
+    """Return one line per task type: name, arguments with modalities, output, purpose."""
+    return "\n".join(_signature(spec) for spec in tasks.values())
+
+
+PLAN_SYSTEM = """You are the planning stage of HuggingGPT. Split the user's request into tasks \
+that Hugging Face models can do, and answer with JSON only, in this shape:
+{{"tasks": [{{"id": 1, "task": "<task type>", "dep": [<ids>], "args": {{"<arg>": "<value>"}}}}]}}
+
+Rules:
+- "task" is one of the task types listed below; use each task's own argument names.
+- Number tasks 1, 2, 3, ... in the order they can run.
+- To use the output of task k as an argument, write "<GENERATED>-k" as its value and put k in \
+"dep". A task never uses its own output. "dep" is [] for a task that needs no other task.
+- An argument taking image, audio, video or table is a file path or URL from the request, or \
+"<GENERATED>-k" of a task whose output is that kind of media.
+- Only use files and facts the user gave. Plan the fewest tasks that do what was asked.
+- If the request needs no model at all (a greeting, a question you can answer yourself), \
+answer {{"tasks": []}}.
+
+Task types, as name(arguments) -> output: purpose ("?" marks an optional argument):
+{task_list}"""
+
+PLAN_DEMOS: tuple[tuple[str, list[dict[str, Any]]], ...] = (
+    (
+        "Describe the picture /data/street.jpg, translate the description to French and read "
+        "it aloud.",
+        [
+            {"id": 1, "task": "image-to-text", "dep": [], "args": {"image": "/data/street.jpg"}},
+            {
+                "id": 2,
+                "task": "translation",
+                "dep": [1],
+                "args": {"text": "<GENERATED>-1", "target_language": "French"},
+            },
+            {"id": 3, "task": "text-to-speech", "dep": [2], "args": {"text": "<GENERATED>-2"}},
+        ],
+    ),
+    (
+        "How many people are in photo.png, and what does the sign in it say?",
+        [
+            {"id": 1, "task": "object-detection", "dep": [], "args": {"image": "photo.png"}},
+            {
+                "id": 2,
+                "task": "visual-question-answering",
+                "dep": [],
+                "args": {"image": "photo.png", "question": "What does the sign say?"},
+            },
+        ],
+    ),
+    (
+        "Transcribe meeting.wav, summarise it, and list the people it mentions.",
+        [
+            {
+                "id": 1,
+                "task": "automatic-speech-recognition",
+                "dep": [],
+                "args": {"audio": "meeting.wav"},
+            },
+            {"id": 2, "task": "summarization", "dep": [1], "args": {"text": "<GENERATED>-1"}},
+            {
+                "id": 3,
+                "task": "token-classification",
+                "dep": [1],
+                "args": {"text": "<GENERATED>-1"},
+            },
+        ],
+    ),
+)
+"""(request, plan) pairs shown to the planner before the request."""
+
+PLAN_REPAIR = """That plan cannot run:
+{problems}
+
+Answer with the corrected plan, JSON only, in the same shape."""
+
+SELECT_SYSTEM = """You are the model-selection stage of HuggingGPT. For each task below, pick \
+the one candidate model that suits the request and the task's arguments best (language, domain, \
+input kind). Candidates are listed by Hub downloads, most first; downloads show how well tried a \
+model is, but a better-fitting model may win. Choose only among the listed ids.
+
+Answer with JSON only:
+{{"selections": [{{"id": <task id>, "model": "<candidate id>", "reason": "<one sentence>"}}]}}
+
+User request: {request}
+
+Tasks:
+{tasks}"""
+
+RESPOND_SYSTEM = """You are the answering stage of HuggingGPT. The user's request was handled in \
+steps: tasks were planned, a model was chosen for each, and the models ran. The record of the \
+run is below, as JSON. First answer the request directly from the results. Then say briefly how \
+it was done: each task, the model it ran on and why. Name every generated file by its path. If a \
+task failed or was skipped, say so plainly and never invent its result.
+
+Record of the run:
+{record}"""
+
+
+def plan_schema(tasks: Mapping[str, TaskSpec] = TASKS) -> dict[str, Any]:
+    """JSON schema of a plan, with the task names as an enum, for constrained decoding."""
+    arg_names = sorted({a.name for spec in tasks.values() for a in spec.args})
+    return {
+        "title": "plan",
+        "description": "The tasks that fulfil the user's request.",
+        "type": "object",
+        "properties": {
+            "tasks": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer", "minimum": 1},
+                        "task": {"type": "string", "enum": list(tasks)},
+                        "dep": {"type": "array", "items": {"type": "integer"}},
+                        "args": {
+                            "type": "object",
+                            "properties": {name: {"type": "string"} for name in arg_names},
+                            "additionalProperties": {"type": "string"},
+                        },
+                    },
+                    "required": ["id", "task", "dep", "args"],
+                },
+            }
+        },
+        "required": ["tasks"],
+    }
+
+
+def selection_schema(task_ids: Sequence[int]) -> dict[str, Any]:
+    """JSON schema of a selection answer."""
+    return {
+        "title": "selections",
+        "description": "One chosen model per task.",
+        "type": "object",
+        "properties": {
+            "selections": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer", "enum": list(task_ids)},
+                        "model": {"type": "string"},
+                        "reason": {"type": "string"},
+                    },
+                    "required": ["id", "model", "reason"],
+                },
+            }
+        },
+        "required": ["selections"],
+    }
+
+
+def demo_plan_json(plan: list[dict[str, Any]]) -> str:
+    """Render a demonstration plan the way the planner should answer."""
+    return json.dumps({"tasks": plan}, ensure_ascii=False)

@@ -1,0 +1,140 @@
+"""Scripted controllers and recording engines for tests: they stand in for real models only here."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import PrivateAttr
+
+from langchain_hugginggpt.artifacts.types import TaskOutput
+from langchain_hugginggpt.catalog.card import ModelCard
+from langchain_hugginggpt.engines.base import Engine, EngineRequest
+
+Reply = str | Callable[[list[BaseMessage]], str] | Exception
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Answers from a script, in order; records every prompt; reports token usage."""
+
+    script: list[Any]
+    _calls: list[list[BaseMessage]] = PrivateAttr(default_factory=list)
+    _lock: Any = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    @property
+    def calls(self) -> list[list[BaseMessage]]:
+        return self._calls
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        with self._lock:
+            index = len(self._calls)
+            self._calls.append(list(messages))
+        if index >= len(self.script):
+            raise RuntimeError(
+                f"scripted model called {index + 1} times, script has {len(self.script)}"
+            )
+        reply = self.script[index]
+        if isinstance(reply, Exception):
+            raise reply
+        text = reply(messages) if callable(reply) else reply
+        prompt_tokens = sum(len(str(m.content).split()) for m in messages)
+        message = AIMessage(
+            content=text,
+            usage_metadata={
+                "input_tokens": prompt_tokens,
+                "output_tokens": len(text.split()),
+                "total_tokens": prompt_tokens + len(text.split()),
+            },
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+@dataclass
+class Call:
+    task_id_hint: str
+    task: str
+    model: str
+    inputs: dict[str, str]
+    start: float
+    end: float = 0.0
+    thread: str = ""
+
+
+@dataclass
+class RecordingEngine(Engine):
+    """Runs nothing real: records each call's start and end and returns text built from inputs.
+
+    `behaviour` maps a model id to a callable run before returning (sleep, wait on an event,
+    raise). `runnable` limits which models it claims; None means all.
+    """
+
+    name: str = "recording"
+    behaviour: dict[str, Callable[[EngineRequest], Any]] = field(default_factory=dict)
+    runnable: set[str] | None = None
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    """task name -> (file suffix, bytes) written as that task's output file."""
+    calls: list[Call] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def supports(self, model: ModelCard, mode: str) -> bool:
+        return self.runnable is None or model.id in self.runnable
+
+    def run(self, request: EngineRequest) -> TaskOutput:
+        call = Call(
+            request.inputs.get("text", ""),
+            request.task.name,
+            request.model.id,
+            dict(request.inputs),
+            time.monotonic(),
+            thread=threading.current_thread().name,
+        )
+        with self.lock:
+            self.calls.append(call)
+        try:
+            action = self.behaviour.get(request.model.id) or self.behaviour.get(request.task.name)
+            if action:
+                action(request)
+        finally:
+            call.end = time.monotonic()
+        if request.task.name in self.media:
+            suffix, data = self.media[request.task.name]
+            path = request.run_dir / f"{request.task.name}{suffix}"
+            path.write_bytes(data)
+            kind = request.task.output
+            return {
+                "type": kind,
+                "text": f"a {kind} file",
+                "path": str(path),
+                "mime_type": {"image": "image/png", "audio": "audio/wav"}.get(kind, ""),
+            }
+        return {
+            "type": "text",
+            "text": f"[{request.task.name} by {request.model.id}] "
+            + " | ".join(f"{k}={v}" for k, v in sorted(request.inputs.items())),
+        }
+
+    def calls_for(self, task: str) -> list[Call]:
+        return [c for c in self.calls if c.task == task]
+
+
+def cards(task: str, *ids: str, downloads: Sequence[int] | None = None) -> list[ModelCard]:
+    """Cards for `task`, downloads descending in the given order unless given."""
+    counts = downloads or [1000 * (len(ids) - i) for i in range(len(ids))]
+    return [ModelCard(id=i, task=task, downloads=d) for i, d in zip(ids, counts, strict=True)]

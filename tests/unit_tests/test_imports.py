@@ -1,0 +1,44 @@
+import importlib
+import pkgutil
+
+import langchain_hugginggpt
+
+EXPECTED_ALL = [
+    "TASKS",
+    "Catalog",
+    "Context",
+    "ControllerError",
+    "ControllerNotConfiguredError",
+    "Engine",
+    "EngineError",
+    "EngineRequest",
+    "ModelCard",
+    "PlanParseError",
+    "PlannedTask",
+    "State",
+    "TaskSpec",
+    "create_hugginggpt_graph",
+    "parse_plan",
+    "validate_plan",
+]
+
+
+def test_all_imports() -> None:
+    assert langchain_hugginggpt.__all__ == EXPECTED_ALL
+    for name in EXPECTED_ALL:
+        assert getattr(langchain_hugginggpt, name) is not None
+
+
+def test_every_module_declares_all_and_exports_what_exists() -> None:
+    for info in pkgutil.walk_packages(langchain_hugginggpt.__path__, "langchain_hugginggpt."):
+        module = importlib.import_module(info.name)
+        exported = getattr(module, "__all__", None)
+        assert exported is not None, f"{info.name} has no __all__"
+        for name in exported:
+            assert hasattr(module, name), f"{info.name}.__all__ names missing {name}"
+
+
+def test_studio_graph_is_exported_without_checkpointer() -> None:
+    module = importlib.import_module("graphs.hugginggpt")
+    assert module.graph.checkpointer is None
+    assert set(module.graph.get_graph().nodes) >= {"plan", "select", "execute", "respond"}
