@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 __all__ = ["ModelCard", "ModelSource"]
 
-ModelSource = Literal["local", "packaged", "hub", "bundled"]
-"""Where a card came from: a user's directory, a Python package, the live Hub, or the snapshot."""
+ModelSource = Literal["local", "packaged", "hub", "bundled", "controller"]
+"""Where a card came from: a user's directory, a Python package, the live Hub, the snapshot, or
+the controller LLM itself (which answers some text tasks without an expert model)."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
@@ -34,6 +34,9 @@ class EngineRequest:
     """Folder where the engine writes the files it produces."""
     timeout_s: float
     extra: dict[str, str] = field(default_factory=dict)
+    """Run settings an engine may need (`controller`: the run's controller override)."""
+    callbacks: tuple[Any, ...] = ()
+    """LangChain callback handlers for engines that call an LLM, so its usage is counted."""
 
 
 class Engine(ABC):

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
+
 from langchain_hugginggpt.engines.base import Engine
 
 __all__ = ["default_engines"]
 
 
 def default_engines() -> list[Engine]:
-    """Return the engines this installation can use.
+    """Local engines first (free, private), then Inference Providers.
 
-    Engines over real runtimes (transformers, diffusers, Inference Providers, the offline
-    packages) register here as they land; with none installed, every task reports that no model
-    can run here, and the run still ends with an answer.
+    The transformers and diffusers engines join when their libraries are installed
+    (`pip install "langchain-hugginggpt[local]"`); Inference Providers needs only
+    huggingface_hub and claims models only when `HF_TOKEN` is set and the mode allows remote.
     """
-    return []
+    from langchain_hugginggpt.engines.remote import InferenceProvidersEngine
+
+    engines: list[Engine] = []
+    if find_spec("torch") and find_spec("transformers"):
+        from langchain_hugginggpt.engines.transformers import TransformersEngine
+
+        engines.append(TransformersEngine())
+    if find_spec("torch") and find_spec("diffusers"):
+        from langchain_hugginggpt.engines.diffusion import DiffusersEngine
+
+        engines.append(DiffusersEngine())
+    engines.append(InferenceProvidersEngine())
+    return engines

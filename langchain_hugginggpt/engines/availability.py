@@ -1,0 +1,103 @@
+"""Whether a model's weights can be had here: a local folder, the Hugging Face cache, or the Hub."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from langchain_hugginggpt.catalog.card import ModelCard
+
+__all__ = [
+    "hub_offline",
+    "hub_reachable",
+    "in_hf_cache",
+    "model_ref",
+    "pick_device",
+    "weights_available",
+]
+
+_PROBE_TTL_S = 300.0
+_probe_lock = threading.Lock()
+_probe: tuple[float, bool] | None = None
+
+
+def hub_offline() -> bool:
+    """Whether `HF_HUB_OFFLINE` is set to a true value (read now, not at import)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def hub_reachable(timeout_s: float = 1.5) -> bool:
+    """Whether the Hub endpoint accepts a TCP connection; remembered for five minutes."""
+    global _probe
+    if hub_offline():
+        return False
+    with _probe_lock:
+        if _probe and time.monotonic() - _probe[0] < _PROBE_TTL_S:
+            return _probe[1]
+        endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+        port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+        try:
+            with socket.create_connection((endpoint.hostname or "", port), timeout=timeout_s):
+                ok = True
+        except OSError:
+            ok = False
+        _probe = (time.monotonic(), ok)
+        return ok
+
+
+def in_hf_cache(
+    repo_id: str, filenames: tuple[str, ...] = ("config.json", "model_index.json")
+) -> bool:
+    """Whether the Hugging Face cache already holds `repo_id` (one of its index files)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    for name in filenames:
+        try:
+            if isinstance(try_to_load_from_cache(repo_id, name), str):
+                return True
+        except Exception:
+            return False
+    return False
+
+
+def weights_available(card: ModelCard) -> bool:
+    """Whether the model can be loaded here without failing for want of its files."""
+    if card.path:
+        return Path(card.path).exists()
+    return in_hf_cache(card.id) or hub_reachable()
+
+
+def model_ref(card: ModelCard) -> str:
+    """What to pass to `from_pretrained` for `card`.
+
+    The local folder; else, when the Hub cannot be reached, the cached snapshot folder (so
+    nothing tries the network); else the Hub id.
+    """
+    if card.path:
+        return card.path
+    if not hub_reachable():
+        from huggingface_hub import snapshot_download
+
+        try:
+            return str(snapshot_download(card.id, local_files_only=True))
+        except Exception:
+            return card.id
+    return card.id
+
+
+def pick_device(preference: str = "auto") -> str:
+    """`cuda` or `mps` when present, else `cpu`; `HUGGINGGPT_DEVICE` overrides `auto`."""
+    choice = preference if preference != "auto" else os.environ.get("HUGGINGGPT_DEVICE", "auto")
+    if choice != "auto":
+        return choice
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"

@@ -1,0 +1,80 @@
+"""The controller LLM as an expert: text tasks it does well, chosen like any other model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from langchain_hugginggpt.artifacts.outputs import text_output
+from langchain_hugginggpt.artifacts.types import TaskOutput
+from langchain_hugginggpt.catalog.card import ModelCard
+from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
+
+__all__ = ["CONTROLLER_MODEL_ID", "CONTROLLER_TASKS", "ControllerEngine", "controller_card"]
+
+CONTROLLER_MODEL_ID = "controller-llm"
+
+_SYSTEM = (
+    "You are an expert model inside HuggingGPT. Do exactly the task; reply with the result only."
+)
+
+CONTROLLER_TASKS: dict[str, Callable[[dict[str, str]], str]] = {
+    "summarization": lambda a: f"Summarise this text:\n\n{a['text']}",
+    "translation": lambda a: (
+        f"Translate this text into {a.get('target_language') or 'English'}"
+        + (f" from {a['source_language']}" if a.get("source_language") else "")
+        + f":\n\n{a['text']}"
+    ),
+    "conversational": lambda a: a["text"],
+    "text-generation": lambda a: a["text"],
+    "text2text-generation": lambda a: a["text"],
+    "question-answering": lambda a: (
+        f"Answer the question from the context only.\n\nContext:\n{a['context']}\n\n"
+        f"Question: {a['question']}"
+    ),
+}
+"""Task types the controller can take, and the prompt it gets for each."""
+
+
+def controller_card(task: str) -> ModelCard:
+    """The catalog entry standing for the controller LLM on `task`."""
+    return ModelCard(
+        id=CONTROLLER_MODEL_ID,
+        task=task,
+        source="controller",
+        description="the controller LLM itself: no download, strong on general text",
+    )
+
+
+class ControllerEngine(Engine):
+    """Runs `controller-llm` cards on the run's controller chat model."""
+
+    name = "controller"
+
+    def __init__(self, controller: Callable[[str], BaseChatModel]) -> None:
+        """`controller(override)` returns the run's controller (see `Controllers.get`)."""
+        self._controller = controller
+
+    def supports(self, model: ModelCard, mode: InferenceMode) -> bool:
+        """Only the controller's own cards, for the tasks it takes."""
+        return model.source == "controller" and model.task in CONTROLLER_TASKS
+
+    def run(self, request: EngineRequest) -> TaskOutput:
+        """Prompt the controller for the task and return its reply as text."""
+        task = request.task.name
+        try:
+            prompt = CONTROLLER_TASKS[task](request.inputs)
+        except KeyError as exc:
+            raise EngineError(f"{task} needs argument {exc}") from None
+        llm = self._controller(request.extra.get("controller", ""))
+        config: Any = {"callbacks": list(request.callbacks)}
+        reply = llm.invoke(
+            [SystemMessage(content=_SYSTEM), HumanMessage(content=prompt)], config=config
+        )
+        text = reply.text.strip()
+        if not text:
+            raise EngineError("the controller returned an empty reply")
+        return text_output(text)
