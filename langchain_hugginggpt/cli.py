@@ -44,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status (0 ok, 1 the run failed, 2 bad usage/setup)."""
     args = build_parser().parse_args(argv)
-    # The Hub client logs each retry; an unreachable Hub is expected offline and handled.
-    logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+    # Library chatter (Hub retries when offline, load warnings) is not progress; errors still show.
+    for name in ("huggingface_hub", "transformers", "diffusers"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     settings: dict[str, Any] = {"plan_only": args.plan_only}
     if args.top_k is not None:
         settings["top_k"] = args.top_k

@@ -15,6 +15,7 @@ from langgraph.types import Checkpointer
 from langchain_hugginggpt.catalog.base import Catalog
 from langchain_hugginggpt.catalog.hub import HubListing
 from langchain_hugginggpt.engines.base import Engine, Engines
+from langchain_hugginggpt.engines.controller import ControllerEngine
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.execute import make_execute_node
 from langchain_hugginggpt.graph.llm import Controllers, OfflineFactory
@@ -59,10 +60,12 @@ def create_hugginggpt_graph(
     defaults = Context(**settings)
     if catalog is None:
         catalog = Catalog(hub=HubListing(timeout_s=defaults.hub_timeout_s))
+    controllers = Controllers(llm, offline_controller)
     services = Services(
-        controllers=Controllers(llm, offline_controller),
+        controllers=controllers,
         catalog=catalog,
-        engines=Engines(engines or ()),
+        # First, so that only it claims the controller's own candidate cards.
+        engines=Engines([ControllerEngine(controllers.get), *(engines or ())]),
         defaults=defaults,
         artifacts_root=Path(artifacts_dir) if artifacts_dir else default_artifacts_root(),
     )

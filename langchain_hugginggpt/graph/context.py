@@ -7,6 +7,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, get_args
 
 from langchain_hugginggpt.engines.base import InferenceMode
+from langchain_hugginggpt.tasks import TASKS
 
 __all__ = ["ENV_PREFIX", "Context", "InferenceMode"]
 
@@ -56,6 +57,21 @@ class Context:
     plan_only: bool = _setting(
         False, "Stop after planning: the state holds the plan, nothing runs."
     )
+    controller_tasks: str = _setting(
+        "summarization,translation,conversational,text-generation,text2text-generation,"
+        "question-answering",
+        "Comma-separated task types the controller LLM may take itself, as one more candidate "
+        "model. Empty: expert models only.",
+    )
+    input_roots: str = _setting(
+        "",
+        "Folders (separated by the OS path separator) whose files a request may name, besides "
+        "the working directory and the run folders.",
+    )
+    max_input_mb: float = _setting(50.0, "Largest input file or download, in megabytes.")
+    allow_private_urls: bool = _setting(
+        False, "Allow input URLs on loopback and private networks (off: no SSRF into your LAN)."
+    )
 
     def __post_init__(self) -> None:
         """Apply environment overrides to fields left at their defaults, then check values."""
@@ -69,6 +85,11 @@ class Context:
     def with_overrides(self, **changes: Any) -> Context:
         """Return a copy with `changes` applied (unknown names raise `TypeError`)."""
         return replace(self, **changes)
+
+    @property
+    def controller_task_set(self) -> frozenset[str]:
+        """The task types the controller may take."""
+        return frozenset(x.strip() for x in self.controller_tasks.split(",") if x.strip())
 
     @property
     def excluded_licenses(self) -> frozenset[str]:
@@ -90,6 +111,11 @@ class Context:
         for name in ("task_timeout_s", "hub_timeout_s"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name} must be positive, got {getattr(self, name)}")
+        if self.max_input_mb <= 0:
+            problems.append(f"max_input_mb must be positive, got {self.max_input_mb}")
+        unknown = self.controller_task_set - set(TASKS)
+        if unknown:
+            problems.append(f"controller_tasks names unknown tasks: {', '.join(sorted(unknown))}")
         if self.max_result_chars < 50:
             problems.append(f"max_result_chars must be at least 50, got {self.max_result_chars}")
         if problems:

@@ -6,9 +6,9 @@ result is saved by the checkpointer as soon as it completes (a resumed run does 
 
 from __future__ import annotations
 
-import threading
+import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import Future
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,9 +17,9 @@ from typing import Any
 from langgraph.func import task as graph_task
 from langgraph.runtime import Runtime
 
+from langchain_hugginggpt.artifacts.inputs import InputError, InputPolicy, default_roots, load_input
 from langchain_hugginggpt.artifacts.types import OutputTypeError, TaskOutput, as_input
-from langchain_hugginggpt.catalog.card import ModelCard
-from langchain_hugginggpt.engines.base import EngineRequest
+from langchain_hugginggpt.engines.ladder import ladder_card, run_ladder
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
 from langchain_hugginggpt.graph.scheduler import run_dag
@@ -30,11 +30,7 @@ from langchain_hugginggpt.plan.references import REFERENCE_RE, whole_reference
 from langchain_hugginggpt.plan.types import PlannedTask
 from langchain_hugginggpt.tasks import get_task
 
-__all__ = ["TaskTimeoutError", "make_execute_node", "resolve_inputs"]
-
-
-class TaskTimeoutError(TimeoutError):
-    """A model did not finish within the task timeout."""
+__all__ = ["make_execute_node", "resolve_inputs"]
 
 
 def _now() -> str:
@@ -66,7 +62,7 @@ def make_execute_node(services: Services) -> Node:
                 reason = selection.get("reason") or "no model was selected"
                 return {**base, "status": "error", "error": reason, "seconds": 0.0}
             try:
-                inputs = resolve_inputs(t, done)
+                inputs, user_media = resolve_inputs(t, done)
             except (OutputTypeError, KeyError, ValueError) as exc:
                 return {
                     **base,
@@ -78,6 +74,9 @@ def make_execute_node(services: Services) -> Node:
                 "task_id": t.id,
                 "task": t.task,
                 "inputs": inputs,
+                "user_media": user_media,
+                "controller": ctx.controller,
+                "policy": _policy(ctx, services),
                 "ladder": ladder,
                 "run_dir": str(run_dir),
                 "timeout_s": ctx.task_timeout_s,
@@ -105,6 +104,8 @@ def make_execute_node(services: Services) -> Node:
                 if tasks
                 else {}
             )
+        for result in results.values():
+            meter.add(result.get("llm_usage", {}))
         stats: dict[str, float] = meter.as_dict()
         stats["engine_seconds"] = round(sum(r.get("seconds") or 0.0 for r in results.values()), 4)
         return {
@@ -124,25 +125,34 @@ def _planned(task: Mapping[str, Any]) -> PlannedTask:
     )
 
 
-def resolve_inputs(task: PlannedTask, done: Mapping[int, Mapping[str, Any]]) -> dict[str, str]:
+def resolve_inputs(
+    task: PlannedTask, done: Mapping[int, Mapping[str, Any]]
+) -> tuple[dict[str, str], dict[str, str]]:
     """Replace `<GENERATED>-k` in the task's arguments by task k's output.
 
     An argument that is only a reference gets the output in the argument's modality (a file path
     for media); a reference inside a longer text gets the output's text.
+
+    Returns:
+        The inputs, and the media arguments the user named (paths or URLs still to be checked
+        and loaded), as `{argument: modality}`.
     """
     spec = get_task(task.task)
     inputs: dict[str, str] = {}
+    user_media: dict[str, str] = {}
     for name, value in task.args.items():
         arg = spec.arg(name)
         modality = arg.modality if arg else "text"
         ref = whole_reference(value)
         if ref is not None:
             inputs[name] = as_input(_output_of(ref, done), modality)
-        else:
-            inputs[name] = REFERENCE_RE.sub(
-                lambda m: _output_of(int(m.group(1)), done).get("text", ""), value
-            )
-    return inputs
+            continue
+        inputs[name] = REFERENCE_RE.sub(
+            lambda m: _output_of(int(m.group(1)), done).get("text", ""), value
+        )
+        if modality != "text" and inputs[name].strip():
+            user_media[name] = modality
+    return inputs, user_media
 
 
 def _output_of(ref: int, done: Mapping[int, Mapping[str, Any]]) -> TaskOutput:
@@ -153,18 +163,35 @@ def _output_of(ref: int, done: Mapping[int, Mapping[str, Any]]) -> TaskOutput:
     return output
 
 
-def _card(data: Mapping[str, Any]) -> ModelCard:
-    fields = dict(data)
-    fields["tags"] = tuple(fields.get("tags") or ())
-    fields["languages"] = tuple(fields.get("languages") or ())
-    return ModelCard(**fields)
+def _policy(ctx: Context, services: Services) -> dict[str, Any]:
+    """The input policy of a run, JSON-ready so it travels inside the task's saved arguments."""
+    extra = [p for p in ctx.input_roots.split(os.pathsep) if p.strip()]
+    roots = default_roots([*extra, services.artifacts_root])
+    return {
+        "roots": [str(r) for r in roots],
+        "max_bytes": int(ctx.max_input_mb * 1024 * 1024),
+        "allow_private_urls": ctx.allow_private_urls,
+    }
+
+
+def _load_user_media(job: Mapping[str, Any], run_dir: Path) -> dict[str, str]:
+    """Check and load the files and URLs the user named; return inputs with local paths."""
+    inputs = dict(job["inputs"])
+    raw = job["policy"]
+    policy = InputPolicy(
+        roots=tuple(Path(r) for r in raw["roots"]),
+        max_bytes=raw["max_bytes"],
+        allow_private_urls=raw["allow_private_urls"],
+    )
+    for name, modality in job.get("user_media", {}).items():
+        loaded = load_input(inputs[name], modality, policy=policy, dest_dir=run_dir / "inputs")
+        inputs[name] = str(loaded.path)
+    return inputs
 
 
 def _run_job(job: Mapping[str, Any], services: Services, emit: Emit) -> dict[str, Any]:
-    """Run one task down its fallback ladder; always return a result, never raise."""
-    spec = get_task(job["task"])
+    """Check the task's inputs, then run it down its fallback ladder; never raise."""
     started_at, t0 = _now(), time.perf_counter()
-    attempts: list[dict[str, Any]] = []
     emit(
         {
             "event": "task",
@@ -176,69 +203,34 @@ def _run_job(job: Mapping[str, Any], services: Services, emit: Emit) -> dict[str
         }
     )
     run_dir = Path(job["run_dir"])
-    for data in job["ladder"]:
-        card = _card(data)
-        engine = services.engines.for_model(card, job["mode"])
-        if engine is None:
-            attempts.append(
-                {
-                    "model": card.id,
-                    "engine": None,
-                    "status": "error",
-                    "error": "no engine can run this model here",
-                    "seconds": 0.0,
-                }
-            )
-            continue
-        a0 = time.perf_counter()
-        request = EngineRequest(
-            task=spec,
-            model=card,
-            inputs=dict(job["inputs"]),
-            run_dir=run_dir,
-            timeout_s=float(job["timeout_s"]),
-        )
-        try:
-            run_dir.mkdir(parents=True, exist_ok=True)
-            output = _check_output(_with_timeout(engine.run, request, request.timeout_s))
-        except Exception as exc:
-            attempts.append(
-                {
-                    "model": card.id,
-                    "engine": engine.name,
-                    "status": "error",
-                    "error": f"{type(exc).__name__}: {exc}",
-                    "seconds": round(time.perf_counter() - a0, 4),
-                }
-            )
-            continue
-        attempts.append(
-            {
-                "model": card.id,
-                "engine": engine.name,
-                "status": "ok",
-                "seconds": round(time.perf_counter() - a0, 4),
-            }
-        )
-        result = {
-            "status": "ok",
-            "task": job["task"],
-            "model": card.id,
-            "engine": engine.name,
-            "output": output,
-        }
-        break
-    else:
-        failures = "; ".join(f"{a['model']}: {a['error']}" for a in attempts)
-        result = {
+    meter = StageMeter()
+    try:
+        inputs = _load_user_media(job, run_dir)
+    except InputError as exc:
+        result: dict[str, Any] = {
             "status": "error",
             "task": job["task"],
-            "model": attempts[-1]["model"] if attempts else None,
-            "engine": attempts[-1]["engine"] if attempts else None,
-            "error": f"every candidate failed ({failures})",
+            "model": None,
+            "engine": None,
+            "error": f"bad input: {exc}",
+            "attempts": [],
         }
+    else:
+        result = run_ladder(
+            get_task(job["task"]),
+            [ladder_card(data) for data in job["ladder"]],
+            inputs,
+            engines=services.engines,
+            mode=job["mode"],
+            run_dir=run_dir,
+            timeout_s=float(job["timeout_s"]),
+            extra={"controller": job.get("controller", "")},
+            callbacks=(meter,),
+        )
+    if meter.llm_calls:
+        result["llm_usage"] = meter.as_dict()
     seconds = round(time.perf_counter() - t0, 4)
-    result.update(started_at=started_at, ended_at=_now(), seconds=seconds, attempts=attempts)
+    result.update(started_at=started_at, ended_at=_now(), seconds=seconds)
     emit(
         {
             "event": "task",
@@ -252,43 +244,3 @@ def _run_job(job: Mapping[str, Any], services: Services, emit: Emit) -> dict[str
         }
     )
     return result
-
-
-def _check_output(output: Any) -> TaskOutput:
-    if (
-        not isinstance(output, dict)
-        or "type" not in output
-        or not isinstance(output.get("text"), str)
-    ):
-        raise TypeError(
-            f"engine returned {type(output).__name__}, not a TaskOutput with type and text"
-        )
-    checked: TaskOutput = output  # type: ignore[assignment]
-    return checked
-
-
-def _with_timeout(
-    fn: Callable[[EngineRequest], TaskOutput], request: EngineRequest, timeout_s: float
-) -> TaskOutput:
-    """Run `fn` in a watchdog thread; give up after `timeout_s`.
-
-    Python cannot stop a thread, so a model that hangs keeps its thread until it returns; the run
-    goes on without it and its late result is dropped.
-    """
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn(request)
-        except BaseException as exc:
-            box["error"] = exc
-
-    worker = threading.Thread(target=target, name=f"engine-{request.task.name}", daemon=True)
-    worker.start()
-    worker.join(timeout_s)
-    if worker.is_alive():
-        raise TaskTimeoutError(f"{request.model.id} gave no result within {timeout_s:g} s")
-    if "error" in box:
-        raise box["error"]
-    value: TaskOutput = box["value"]
-    return value

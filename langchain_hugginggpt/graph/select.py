@@ -10,6 +10,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from langchain_hugginggpt.catalog.card import ModelCard
+from langchain_hugginggpt.engines.controller import controller_card
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import emitter, stage_events
 from langchain_hugginggpt.graph.llm import ask_json
@@ -60,13 +61,7 @@ def _select(
     selections: dict[str, dict[str, Any]] = {}
     contested: list[tuple[dict[str, Any], list[ModelCard]]] = []
     for task in state.get("plan", []):
-        cards = services.catalog.candidates(
-            task["task"],
-            k=ctx.top_k,
-            available=lambda card: services.engines.can_run(card, mode),
-            exclude_licenses=ctx.excluded_licenses,
-            allow_gated=ctx.allow_gated,
-        )
+        cards = _candidates(task["task"], ctx, services)
         key = str(task["id"])
         if not cards:
             selections[key] = _record(
@@ -136,6 +131,21 @@ def _select(
     return selections
 
 
+def _candidates(task: str, ctx: Context, services: Services) -> list[ModelCard]:
+    """Top-K runnable models; the controller itself comes first for the tasks it may take."""
+    mode = ctx.inference_mode
+    own = [controller_card(task)] if task in ctx.controller_task_set else []
+    own = [c for c in own if services.engines.can_run(c, mode)]
+    experts = services.catalog.candidates(
+        task,
+        k=ctx.top_k,
+        available=lambda card: services.engines.can_run(card, mode),
+        exclude_licenses=ctx.excluded_licenses,
+        allow_gated=ctx.allow_gated,
+    )
+    return (own + experts)[: ctx.top_k]
+
+
 def _record(
     task: Mapping[str, Any],
     chosen: ModelCard | None,
@@ -167,6 +177,8 @@ def _compact(card: ModelCard) -> dict[str, Any]:
 
 def describe_candidate(card: ModelCard) -> str:
     """One line about a candidate, as the controller sees it."""
+    if card.source == "controller":
+        return f"  - {card.id} (you, the controller LLM, do the task yourself; nothing to download)"
     parts = [f"{card.downloads:,} downloads", f"{card.likes:,} likes"]
     if card.license:
         parts.append(f"license {card.license}")

@@ -57,6 +57,13 @@ class StageMeter(BaseCallbackHandler):
             self.input_tokens += found_in
             self.output_tokens += found_out
 
+    def add(self, usage: Mapping[str, float]) -> None:
+        """Add counts measured elsewhere (an engine's calls to the controller, say)."""
+        with self._lock:
+            self.llm_calls += int(usage.get("llm_calls", 0))
+            self.input_tokens += int(usage.get("input_tokens", 0))
+            self.output_tokens += int(usage.get("output_tokens", 0))
+
     @contextmanager
     def timed(self) -> Iterator[StageMeter]:
         """Measure the seconds of the block into `seconds`."""

@@ -122,7 +122,9 @@ class RecordingEngine(Engine):
                 "type": kind,
                 "text": f"a {kind} file",
                 "path": str(path),
-                "mime_type": {"image": "image/png", "audio": "audio/wav"}.get(kind, ""),
+                "mime_type": {"image": "image/png", "audio": "audio/wav", "video": "video/mp4"}.get(
+                    kind, "text/csv"
+                ),
             }
         return {
             "type": "text",

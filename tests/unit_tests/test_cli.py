@@ -31,6 +31,8 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HUGGINGGPT_CACHE", str(tmp_path))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # Expert models only, so the scripted replies line up with plan/select/respond.
+    monkeypatch.setenv("HUGGINGGPT_CONTROLLER_TASKS", "")
 
 
 def test_json_output_has_plan_selections_results_usage_and_answer(

@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_hugginggpt import Catalog, Context, create_hugginggpt_graph
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines import EngineError
+from tests.unit_tests.engines.tiny_models import write_wav
 from tests.unit_tests.fakes import RecordingEngine, ScriptedChatModel, cards
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
@@ -24,6 +25,14 @@ def plan_json(*tasks: dict[str, Any]) -> str:
 
 def task(i: int, name: str, dep: list[int] | None = None, **args: str) -> dict[str, Any]:
     return {"id": i, "task": name, "dep": dep or [], "args": args}
+
+
+@pytest.fixture(autouse=True)
+def media_in_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audio files the plans name, in the working directory (an allowed input root)."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("talk.wav", "a.wav"):
+        write_wav(tmp_path / name, seconds=0.2)
 
 
 @pytest.fixture
@@ -43,6 +52,8 @@ def catalog() -> Catalog:
 def build(
     llm: Any, catalog: Catalog, engine: RecordingEngine, tmp_path: Path, **settings: Any
 ) -> Any:
+    # Expert models only: the controller-as-expert has tests of its own.
+    settings.setdefault("controller_tasks", "")
     return create_hugginggpt_graph(
         llm, catalog=catalog, engines=[engine], artifacts_dir=tmp_path / "runs", **settings
     )
