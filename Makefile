@@ -12,7 +12,7 @@ $(BIN)/python:
 
 # pip >= 25.1 understands PEP 735 dependency groups (--group).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e . --group dev
+	$(BIN)/python -m pip install --quiet -e ".[local]" --group dev
 	touch $@
 
 install: $(STAMP)
