@@ -11,6 +11,7 @@ from langchain_hugginggpt.graph import (
 )
 from langchain_hugginggpt.plan import PlannedTask, PlanParseError, parse_plan, validate_plan
 from langchain_hugginggpt.tasks import TASKS, TaskSpec
+from langchain_hugginggpt.tools import HFTaskTool, hf_task_tools
 
 __version__ = "0.1.0"
 
@@ -23,12 +24,14 @@ __all__ = [
     "Engine",
     "EngineError",
     "EngineRequest",
+    "HFTaskTool",
     "ModelCard",
     "PlanParseError",
     "PlannedTask",
     "State",
     "TaskSpec",
     "create_hugginggpt_graph",
+    "hf_task_tools",
     "parse_plan",
     "validate_plan",
 ]
