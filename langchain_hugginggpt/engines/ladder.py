@@ -73,7 +73,7 @@ def run_ladder(
         try:
             run_dir.mkdir(parents=True, exist_ok=True)
             output = _checked(_with_timeout(engine.run, request, timeout_s))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a failing model sends the task down the ladder
             attempts.append(
                 {
                     "model": card.id,
@@ -145,7 +145,7 @@ def _with_timeout(
     def target() -> None:
         try:
             box["value"] = fn(request)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             box["error"] = exc
 
     worker = threading.Thread(target=target, name=f"engine-{request.task.name}", daemon=True)

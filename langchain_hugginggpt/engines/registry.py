@@ -12,13 +12,28 @@ __all__ = ["default_engines"]
 def default_engines() -> list[Engine]:
     """Local engines first (free, private), then Inference Providers.
 
-    The transformers and diffusers engines join when their libraries are installed
-    (`pip install "langchain-hugginggpt[local]"`); Inference Providers needs only
-    huggingface_hub and claims models only when `HF_TOKEN` is set and the mode allows remote.
+    The engines for packaged models (llama.cpp, faster-whisper, Piper, sentence-transformers,
+    spaCy) come with the offline extra; transformers and diffusers with the local extra. Each
+    claims only models of its own `library_name`. Inference Providers needs only huggingface_hub
+    and claims models only when `HF_TOKEN` is set and the mode allows remote.
     """
+    from langchain_hugginggpt.engines.offline import (
+        FasterWhisperEngine,
+        LlamaCppEngine,
+        PiperEngine,
+        SentenceTransformersEngine,
+        SpacyEngine,
+    )
     from langchain_hugginggpt.engines.remote import InferenceProvidersEngine
 
-    engines: list[Engine] = []
+    # The offline engines check their runtime in supports(), so listing them costs nothing.
+    engines: list[Engine] = [
+        LlamaCppEngine(),
+        FasterWhisperEngine(),
+        PiperEngine(),
+        SentenceTransformersEngine(),
+        SpacyEngine(),
+    ]
     if find_spec("torch") and find_spec("transformers"):
         from langchain_hugginggpt.engines.transformers import TransformersEngine
 

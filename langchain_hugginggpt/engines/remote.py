@@ -165,7 +165,7 @@ class InferenceProvidersEngine(Engine):
             raise EngineError(
                 f"inference provider refused {where}: {_safe(detail, token)}"
             ) from None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - every other failure also means this model failed
             # Provider helpers reject unmapped models with ValueError, connections fail with the
             # HTTP library's own errors, odd answers fail parsing: all mean this model failed.
             detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

@@ -14,6 +14,7 @@ from langgraph.types import Checkpointer
 
 from langchain_hugginggpt.catalog.base import Catalog
 from langchain_hugginggpt.catalog.hub import HubListing
+from langchain_hugginggpt.demos import DemoBank, TaskIndex
 from langchain_hugginggpt.engines.base import Engine, Engines
 from langchain_hugginggpt.engines.controller import ControllerEngine
 from langchain_hugginggpt.graph.context import Context
@@ -24,6 +25,8 @@ from langchain_hugginggpt.graph.respond import make_respond_node
 from langchain_hugginggpt.graph.select import make_select_node
 from langchain_hugginggpt.graph.services import Services, default_artifacts_root
 from langchain_hugginggpt.graph.state import InputState, State
+from langchain_hugginggpt.offline.catalog import packaged_cards
+from langchain_hugginggpt.offline.controller import offline_controller_factory
 
 __all__ = ["create_hugginggpt_graph"]
 
@@ -35,7 +38,8 @@ def create_hugginggpt_graph(
     engines: Iterable[Engine] | None = None,
     checkpointer: Checkpointer = None,
     artifacts_dir: str | Path | None = None,
-    offline_controller: OfflineFactory | None = None,
+    offline_controller: OfflineFactory | None = offline_controller_factory,
+    demos: DemoBank | None = None,
     name: str = "hugginggpt",
     **settings: Any,
 ) -> CompiledStateGraph[State, Context, InputState, State]:
@@ -52,7 +56,9 @@ def create_hugginggpt_graph(
         checkpointer: saves each step and each finished task (durable runs, resumption).
             Leave None for LangGraph Server, which brings its own.
         artifacts_dir: folder for generated files (default `~/.cache/langchain-hugginggpt/runs`).
-        offline_controller: factory of the embedded offline model, tried last.
+        offline_controller: factory of the embedded offline model, tried last (default: the
+            packaged Qwen2.5-Coder-0.5B on llama.cpp, when the offline extra is installed).
+        demos: planning demonstrations to retrieve from (default: the bundled bank).
         name: the compiled graph's name.
         **settings: defaults for `Context` fields (`top_k=3`, `max_concurrency=8`, ...); a
             `context=` passed at invocation replaces them for that run.
@@ -60,10 +66,14 @@ def create_hugginggpt_graph(
     defaults = Context(**settings)
     if catalog is None:
         catalog = Catalog(hub=HubListing(timeout_s=defaults.hub_timeout_s))
+        for card in packaged_cards():
+            catalog.register(card)
     controllers = Controllers(llm, offline_controller)
     services = Services(
         controllers=controllers,
         catalog=catalog,
+        demos=demos if demos is not None else DemoBank(),
+        tasks=TaskIndex(demos=demos.demos if demos is not None else None),
         # First, so that only it claims the controller's own candidate cards.
         engines=Engines([ControllerEngine(controllers.get), *(engines or ())]),
         defaults=defaults,

@@ -35,6 +35,19 @@ class Context:
     top_k: int = _setting(
         5, "Candidate models per task shown to the controller (ranked by downloads)."
     )
+    plan_demos: int = _setting(
+        3, "Demonstrations shown to the planner, the most similar to the request from the bank."
+    )
+    plan_task_list: int = _setting(
+        0,
+        "Task types listed in the planning prompt: 0 lists all; N lists the N most relevant to "
+        "the request (shorter prompts help small controllers). The output schema allows all.",
+    )
+    auto_repair: bool = _setting(
+        True,
+        "Fix a plan's mechanical mistakes from the task types (misnamed arguments, missing "
+        "links, self-references) before asking the controller to repair it.",
+    )
     max_repairs: int = _setting(
         2, "How many times an invalid plan goes back to the controller with its errors."
     )
@@ -100,6 +113,10 @@ class Context:
         problems = []
         if self.top_k < 1:
             problems.append(f"top_k must be at least 1, got {self.top_k}")
+        if self.plan_task_list < 0:
+            problems.append(f"plan_task_list must be 0 or more, got {self.plan_task_list}")
+        if self.plan_demos < 0:
+            problems.append(f"plan_demos must be 0 or more, got {self.plan_demos}")
         if self.max_repairs < 0:
             problems.append(f"max_repairs must be 0 or more, got {self.max_repairs}")
         if self.max_concurrency < 1:

@@ -45,7 +45,8 @@ def resolve_controller(
 ) -> BaseChatModel:
     """Return the chat model to use as controller.
 
-    Order: `llm` itself; a `PROVIDER:MODEL` string through `init_chat_model`; else
+    Order: `llm` itself; a `PROVIDER:MODEL` string through `init_chat_model` (`offline:0.5b` and
+    `offline:1.5b` name the packaged models); else
     `HUGGINGGPT_LLM`; else an OpenAI-compatible server when `OPENAI_API_KEY` or `OPENAI_BASE_URL`
     is set (model from `OPENAI_MODEL`, default gpt-4o-mini); else the embedded offline model
     from `offline`; else `ControllerNotConfiguredError` saying what to install or set.
@@ -72,6 +73,17 @@ def resolve_controller(
 
 def _init(spec: str) -> BaseChatModel:
     from langchain.chat_models import init_chat_model
+
+    if spec == "offline" or spec.startswith("offline:"):
+        from langchain_hugginggpt.offline.controller import (
+            OfflineUnavailableError,
+            offline_controller,
+        )
+
+        try:
+            return offline_controller(spec.partition(":")[2])
+        except OfflineUnavailableError as exc:
+            raise ControllerError(str(exc)) from None
 
     kwargs: dict[str, Any] = {}
     if spec.startswith("openai:") and os.environ.get("OPENAI_BASE_URL"):
@@ -129,7 +141,7 @@ def ask_json(
     if structured is not None:
         try:
             out = structured.invoke(list(messages), config=config)
-        except Exception:
+        except Exception:  # noqa: BLE001 - any server-side refusal falls back to plain text
             out = None
         if isinstance(out, dict) and isinstance(out.get("raw"), AIMessage):
             raw: AIMessage = out["raw"]

@@ -10,6 +10,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
+from langchain_hugginggpt.demos import Demo
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
 from langchain_hugginggpt.graph.llm import ask_json
@@ -17,14 +18,15 @@ from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
 from langchain_hugginggpt.graph.usage import StageMeter, with_stage
 from langchain_hugginggpt.plan import PlannedTask, PlanParseError, parse_plan, validate_plan
+from langchain_hugginggpt.plan.repair import repair_plan
 from langchain_hugginggpt.prompts import (
-    PLAN_DEMOS,
     PLAN_REPAIR,
     PLAN_SYSTEM,
     demo_plan_json,
     plan_schema,
     render_task_list,
 )
+from langchain_hugginggpt.tasks import TASKS
 
 __all__ = ["make_plan_node", "request_text"]
 
@@ -75,21 +77,27 @@ def _plan(
     try:
         request = request_text(messages)
         llm = services.controllers.get(ctx.controller)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the run ends with the reason, not a traceback
         return [], f"Cannot plan: {exc}"
-    prompt = _plan_messages(messages, request)
+    listed = services.tasks.shortlist(request, ctx.plan_task_list) if ctx.plan_task_list else None
+    prompt = _plan_messages(request, services.demos.select(request, ctx.plan_demos), listed)
     schema = plan_schema()
     problems: list[str] = []
     for attempt in range(ctx.max_repairs + 1):
         try:
             decoded, raw = ask_json(llm, prompt, schema, [meter])
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the run ends with the reason, not a traceback
             return [], f"The controller failed while planning: {type(exc).__name__}: {exc}"
         try:
             tasks = parse_plan(decoded if decoded is not None else raw)
-            problems = validate_plan(tasks)
         except PlanParseError as exc:
             tasks, problems = [], [str(exc)]
+        else:
+            if ctx.auto_repair:
+                tasks, fixes = repair_plan(tasks, relevance=services.tasks.scores(request))
+                if fixes:
+                    emit({"event": "plan_repaired", "attempt": attempt + 1, "fixes": fixes})
+            problems = validate_plan(tasks)
         if not problems:
             return tasks, None
         emit({"event": "plan_invalid", "attempt": attempt + 1, "problems": problems})
@@ -102,19 +110,21 @@ def _plan(
             ),
         ]
     attempts = ctx.max_repairs + 1
-    listed = "\n".join(f"- {p}" for p in problems)
+    bullets = "\n".join(f"- {p}" for p in problems)
     return [], (
         f"I could not turn the request into a valid plan after {attempts} "
-        f"attempt{'s' if attempts > 1 else ''}. Problems with the last plan:\n{listed}"
+        f"attempt{'s' if attempts > 1 else ''}. Problems with the last plan:\n{bullets}"
     )
 
 
-def _plan_messages(messages: Sequence[BaseMessage], request: str) -> list[BaseMessage]:
-    prompt: list[BaseMessage] = [
-        SystemMessage(content=PLAN_SYSTEM.format(task_list=render_task_list()))
-    ]
-    for demo_request, demo_plan in PLAN_DEMOS:
-        prompt.append(HumanMessage(content=demo_request))
-        prompt.append(AIMessage(content=demo_plan_json(demo_plan)))
+def _plan_messages(
+    request: str, demos: Sequence[Demo], listed: Sequence[str] | None = None
+) -> list[BaseMessage]:
+    vocabulary = {name: TASKS[name] for name in listed} if listed else TASKS
+    system = PLAN_SYSTEM.format(task_list=render_task_list(vocabulary))
+    prompt: list[BaseMessage] = [SystemMessage(content=system)]
+    for demo in demos:
+        prompt.append(HumanMessage(content=demo.request))
+        prompt.append(AIMessage(content=demo_plan_json(demo.tasks)))
     prompt.append(HumanMessage(content=request))
     return prompt

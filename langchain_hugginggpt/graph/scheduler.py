@@ -84,7 +84,7 @@ def run_dag(
             task_id = running.pop(future)
             try:
                 result = future.result()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a crashed task is an error result
                 result = {"status": "error", "error": f"{type(exc).__name__}: {exc}"}
             finish(task_id, result)
     for t in tasks:

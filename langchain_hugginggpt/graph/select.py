@@ -214,7 +214,7 @@ def _ask(
             selection_schema([int(t["id"]) for t, _ in contested]),
             [meter],
         )
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - selection degrades to ranking, never fails the run
         return {}, f"model selection failed ({type(exc).__name__}: {exc})"
     return read_choices(decoded if decoded is not None else raw), None
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from langgraph.runtime import Runtime
 
 from langchain_hugginggpt.catalog.base import Catalog
+from langchain_hugginggpt.demos import DemoBank, TaskIndex
 from langchain_hugginggpt.engines.base import Engines
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.llm import Controllers
@@ -39,6 +40,8 @@ class Services:
 
     controllers: Controllers
     catalog: Catalog
+    demos: DemoBank
+    tasks: TaskIndex
     engines: Engines
     defaults: Context
     artifacts_root: Path

@@ -84,9 +84,10 @@ def test_failed_task_gives_exit_1_and_one_line(
     ]
 
 
-def test_no_controller_is_one_line_and_exit_2(
+def test_no_controller_and_no_offline_extra_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(cli, "offline_controller_factory", lambda: None)
     code = cli.main(["hello"])
     _, err = capsys.readouterr()
     assert code == 2

@@ -256,7 +256,7 @@ def test_concurrent_registers_and_reads() -> None:
         try:
             for i in range(200):
                 catalog.register(card(f"w{n}/m{i}", downloads=i))
-        except BaseException as err:
+        except BaseException as err:  # noqa: BLE001 - collected and asserted on below
             errors.append(err)
 
     def reader() -> None:
@@ -264,7 +264,7 @@ def test_concurrent_registers_and_reads() -> None:
             for _ in range(200):
                 models = catalog.candidates(TASK, k=3)
                 assert len(models) <= 3
-        except BaseException as err:
+        except BaseException as err:  # noqa: BLE001 - collected and asserted on below
             errors.append(err)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]

@@ -104,6 +104,6 @@ def test_controller_failure_falls_back_to_the_next_model(tmp_path: Path) -> None
         "model": CONTROLLER_MODEL_ID,
         "engine": "controller",
         "status": "error",
-        "error": "EngineError: the controller returned an empty reply",
+        "error": "EngineError: controller-llm returned an empty reply",
         "seconds": res["attempts"][0]["seconds"],
     }

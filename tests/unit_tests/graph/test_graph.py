@@ -359,7 +359,7 @@ def test_invalid_plan_is_repaired_with_the_exact_errors(catalog: Catalog, tmp_pa
         task(1, "summarization", text="x"), task(2, "text-to-speech", [1], text="<GENERATED>-1")
     )
     llm = ScriptedChatModel(script=[bad, good, "{}", "ok"])
-    graph = build(llm, catalog, RecordingEngine(), tmp_path)
+    graph = build(llm, catalog, RecordingEngine(), tmp_path, auto_repair=False)
     events, state = [], {}
     for mode, chunk in graph.stream(
         {"messages": [HumanMessage("x")]}, stream_mode=["custom", "values"]
@@ -527,3 +527,32 @@ async def test_async_invoke(catalog: Catalog, tmp_path: Path) -> None:
     )
     assert {r["status"] for r in state["results"].values()} == {"ok"}
     assert len(llm.calls) == 3
+
+
+def test_mechanical_mistakes_are_repaired_without_an_llm_call(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    bad = plan_json(
+        task(1, "automatic-speech-recognition", audio="talk.wav"),
+        task(2, "summarization", text="<GENERATED>-2"),  # its own output, and no dep
+    )
+    llm = ScriptedChatModel(script=[bad, "{}", "ok"])
+    graph = build(llm, catalog, RecordingEngine(), tmp_path)
+    events, state = [], {}
+    for mode, chunk in graph.stream(
+        {"messages": [HumanMessage("x")]}, stream_mode=["custom", "values"]
+    ):
+        if mode == "custom":
+            events.append(chunk)
+        else:
+            state = chunk
+    assert state["plan"][1] == {
+        "id": 2,
+        "task": "summarization",
+        "dep": [1],
+        "args": {"text": "<GENERATED>-1"},
+    }
+    assert state["usage"]["plan"]["llm_calls"] == 1
+    (repaired,) = [e for e in events if e["event"] == "plan_repaired"]
+    assert "task 2: 'text' used its own output; now uses task 1's" in repaired["fixes"]
+    assert not [e for e in events if e["event"] == "plan_invalid"]

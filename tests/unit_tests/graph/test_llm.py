@@ -81,7 +81,9 @@ def test_controllers_resolve_lazily_and_once(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_graph_builds_without_any_controller() -> None:
-    graph = create_hugginggpt_graph(None, catalog=Catalog(cards=[]))
+    graph = create_hugginggpt_graph(
+        None, catalog=Catalog(cards=[]), offline_controller=lambda: None
+    )
     state = graph.invoke({"messages": [HumanMessage("hi")]})
     assert state["error"].startswith("Cannot plan: no controller LLM is configured")
 

@@ -1,0 +1,15 @@
+"""Engines keyed by the Hub's `library_name` for models that run without transformers."""
+
+from langchain_hugginggpt.engines.offline.llamacpp import LlamaCppEngine
+from langchain_hugginggpt.engines.offline.piper_tts import PiperEngine
+from langchain_hugginggpt.engines.offline.sbert import SentenceTransformersEngine
+from langchain_hugginggpt.engines.offline.spacy_ner import SpacyEngine
+from langchain_hugginggpt.engines.offline.whisper import FasterWhisperEngine
+
+__all__ = [
+    "FasterWhisperEngine",
+    "LlamaCppEngine",
+    "PiperEngine",
+    "SentenceTransformersEngine",
+    "SpacyEngine",
+]

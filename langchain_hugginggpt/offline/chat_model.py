@@ -1,0 +1,165 @@
+"""A LangChain chat model over llama.cpp, with JSON-schema-constrained structured output."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import BaseModel, Field
+
+from langchain_hugginggpt.engines.shared import LOAD_LOCK, shared_cache
+
+__all__ = ["ChatLlamaCpp"]
+
+_instance_locks: dict[str, threading.Lock] = {}
+_instance_guard = threading.Lock()
+
+
+def _role(message: BaseMessage) -> str:
+    if isinstance(message, SystemMessage):
+        return "system"
+    if isinstance(message, HumanMessage):
+        return "user"
+    if isinstance(message, AIMessage):
+        return "assistant"
+    return "user"
+
+
+class ChatLlamaCpp(BaseChatModel):
+    """Chat with a GGUF model through `llama_cpp.Llama.create_chat_completion`.
+
+    Loaded models are shared through the engines' model cache, so the controller and a text
+    task on the same file use one copy. Calls on one model are serialised (llama.cpp contexts are
+    not thread-safe). `with_structured_output` constrains decoding to the JSON schema, so the
+    reply is always valid JSON of that shape. Token counts reach `usage_metadata`.
+    """
+
+    model_path: str
+    model_name: str = "llama.cpp"
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    temperature: float = 0.0
+    max_tokens: int = 768
+    seed: int = 0
+    stop_sequences: list[str] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
+
+    def _llama(self) -> tuple[Any, threading.Lock]:
+        def load() -> Any:
+            from llama_cpp import Llama
+
+            with LOAD_LOCK:
+                # llama-cpp-python's default is half the cores for generation; use them all.
+                threads = self.n_threads or os.cpu_count() or 1
+                return Llama(
+                    model_path=self.model_path,
+                    n_ctx=self.n_ctx,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    seed=self.seed,
+                    verbose=False,
+                )
+
+        key = ("llama.cpp", self.model_path, self.n_ctx, self.n_threads)
+        llama = shared_cache().get(key, load, size_of=lambda _: _file_size(self.model_path))
+        with _instance_guard:
+            lock = _instance_locks.setdefault(self.model_path, threading.Lock())
+        return llama, lock
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        llama, lock = self._llama()
+        payload = [{"role": _role(m), "content": m.text} for m in messages]
+        options: dict[str, Any] = {
+            "temperature": kwargs.get("temperature", self.temperature),
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "stop": (stop or []) + self.stop_sequences or None,
+            "seed": self.seed,
+        }
+        if kwargs.get("response_format"):
+            options["response_format"] = kwargs["response_format"]
+        with lock:
+            out = llama.create_chat_completion(messages=payload, **options)
+        choice = out["choices"][0]
+        usage = out.get("usage") or {}
+        prompt_tokens, completion_tokens = (
+            usage.get("prompt_tokens", 0),
+            usage.get("completion_tokens", 0),
+        )
+        message = AIMessage(
+            content=choice["message"].get("content") or "",
+            usage_metadata={
+                "input_tokens": prompt_tokens,
+                "output_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+            response_metadata={
+                "model_name": self.model_name,
+                "finish_reason": choice.get("finish_reason"),
+            },
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        include_raw: bool = False,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Constrain decoding to `schema` (a JSON schema dict or a pydantic model)."""
+        if schema is None:
+            raise ValueError("a schema is required")
+        if isinstance(schema, type) and issubclass(schema, BaseModel):
+            json_schema = schema.model_json_schema()
+            model: type[BaseModel] | None = schema
+        elif isinstance(schema, dict):
+            json_schema, model = schema, None
+        else:
+            raise TypeError(
+                f"schema must be a dict or a pydantic model, got {type(schema).__name__}"
+            )
+        bound = self.bind(response_format={"type": "json_object", "schema": json_schema})
+
+        def parse(raw: AIMessage) -> dict[str, Any]:
+            try:
+                data = json.loads(raw.text)
+                parsed = model.model_validate(data) if model else data
+                return {"raw": raw, "parsed": parsed, "parsing_error": None}
+            except Exception as exc:  # noqa: BLE001 - reported, not raised, as LangChain does
+                return {"raw": raw, "parsed": None, "parsing_error": exc}
+
+        with_raw = bound | RunnableLambda(parse)
+        if include_raw:
+            return with_raw
+        return with_raw | RunnableLambda(lambda out: _parsed_or_raise(out))
+
+
+def _parsed_or_raise(out: dict[str, Any]) -> Any:
+    if out["parsing_error"] is not None:
+        raise out["parsing_error"]
+    return out["parsed"]
+
+
+def _file_size(path: str) -> int:
+    return Path(path).stat().st_size

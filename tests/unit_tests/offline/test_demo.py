@@ -1,0 +1,76 @@
+"""`make demo`'s job, end to end on the embedded offline default: no key, no network.
+
+The produced speech is transcribed back and must say what the summary says.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from langchain_hugginggpt import cli
+from langchain_hugginggpt.engines.base import EngineRequest
+from langchain_hugginggpt.engines.offline import FasterWhisperEngine
+from langchain_hugginggpt.offline.catalog import packaged_cards
+from langchain_hugginggpt.offline.sample import make_sample
+from langchain_hugginggpt.tasks import TASKS
+
+DEMO_REQUEST = (
+    "transcribe this recording, summarise it in two sentences, read the summary aloud, "
+    "and list the people and places it mentions"
+)
+
+
+def words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2}
+
+
+@pytest.mark.slow
+def test_offline_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("HUGGINGGPT_LLM", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    sample = make_sample(tmp_path / "samples" / "news.wav")
+
+    code = cli.main([DEMO_REQUEST, "--input", str(sample), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "no controller configured; using the embedded Qwen2.5-Coder-0.5B-Instruct" in err
+    state = json.loads(out)
+    assert sorted(t["task"] for t in state["plan"]) == [
+        "automatic-speech-recognition",
+        "summarization",
+        "text-to-speech",
+        "token-classification",
+    ]
+    by_task = {r["task"]: r for r in state["results"].values()}
+    assert {r["status"] for r in by_task.values()} == {"ok"}
+
+    transcript = by_task["automatic-speech-recognition"]["output"]["text"]
+    assert {"okafor", "nairobi", "lyon", "hospital"} <= words(transcript)
+    summary = by_task["summarization"]["output"]["text"]
+    speech = by_task["text-to-speech"]["output"]["path"]
+    assert Path(speech).is_file() and speech in state["files"]
+
+    whisper = next(c for c in packaged_cards() if c.task == "automatic-speech-recognition")
+    heard = FasterWhisperEngine().run(
+        EngineRequest(
+            task=TASKS["automatic-speech-recognition"],
+            model=whisper,
+            inputs={"audio": speech},
+            run_dir=tmp_path,
+            timeout_s=120,
+        )
+    )["text"]
+    said = words(summary)
+    assert len(said & words(heard)) / len(said) >= 0.7, (summary, heard)
+
+    people_places = {e["word"] for e in by_task["token-classification"]["output"]["data"]}
+    assert {"Nairobi", "Lyon"} <= people_places
+    assert state["answer"] and speech in state["answer"]
+    assert state["usage"]["total"]["llm_calls"] >= 3 and state["usage"]["total"]["input_tokens"] > 0
