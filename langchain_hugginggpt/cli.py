@@ -170,6 +170,19 @@ def _print_answer(state: dict[str, Any], plan_only: bool) -> None:
     data = state_to_json(state)
     if data["answer"]:
         print(data["answer"])
+    results = state.get("results", {})
+    if results:
+        # Every task's own result, so nothing is lost to a terse answer.
+        print("\nResults:")
+        for key, result in results.items():
+            detail = (result.get("output") or {}).get("text") or result.get("error") or ""
+            model = f" on {result['model']}" if result.get("model") else ""
+            print(f"{key}. {result.get('task')}{model}: {result['status']}. {_clip(detail)}")
+
+
+def _clip(text: str, limit: int = 400) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "..."
 
 
 class _Progress:

@@ -28,7 +28,10 @@ _SYSTEM = (
 )
 
 CONTROLLER_TASKS: dict[str, Callable[[dict[str, str]], str]] = {
-    "summarization": lambda a: f"Summarise this text:\n\n{a['text']}",
+    "summarization": lambda a: (
+        "Summarise this text in your own words, much shorter than the original (two sentences "
+        f"unless the request says otherwise):\n\n{a['text']}"
+    ),
     "translation": lambda a: (
         f"Translate this text into {a.get('target_language') or 'English'}"
         + (f" from {a['source_language']}" if a.get("source_language") else "")
@@ -80,6 +83,8 @@ def run_text_task(llm: BaseChatModel, request: EngineRequest) -> TaskOutput:
         prompt = CONTROLLER_TASKS[task](request.inputs)
     except KeyError as exc:
         raise EngineError(f"{task} needs argument {exc}") from None
+    if request.extra.get("request"):
+        prompt += f"\n\n(The user's whole request, for context: {request.extra['request']})"
     config: Any = {"callbacks": list(request.callbacks)}
     reply = llm.invoke(
         [SystemMessage(content=_SYSTEM), HumanMessage(content=prompt)], config=config

