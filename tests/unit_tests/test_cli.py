@@ -102,3 +102,40 @@ def test_bad_setting_is_exit_2(
     code = cli.main(["hello", "--top-k", "0", "--llm", "openai:m"])
     _, err = capsys.readouterr()
     assert code == 2 and "top_k must be at least 1, got 0" in err
+
+
+def test_missing_input_file_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code = cli.main(["describe it", "--input", str(tmp_path / "nope.png"), "--llm", "openai:m"])
+    _, err = capsys.readouterr()
+    assert code == 2 and err == f"hugginggpt: input file not found: {tmp_path / 'nope.png'}\n"
+
+
+def test_inputs_are_named_in_the_request_and_their_folder_allowed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    photo = tmp_path / "pics" / "cat.png"
+    photo.parent.mkdir()
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    assert cli.request_with_inputs("describe it", [photo]) == f"describe it\n\nInput file: {photo}"
+    with FakeOpenAIServer([json.dumps({"tasks": []}), "ok"]) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        code = cli.main(["describe it", "--input", str(photo), "--llm", "openai:m", "-q"])
+    assert code == 0
+    sent = server.requests[0]["body"]["messages"][-1]["content"]
+    assert sent.endswith(f"Input file: {photo}")
+
+
+def test_plain_output_lists_every_task_result(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "_default_engines", lambda: [RecordingEngine()])
+    with FakeOpenAIServer([PLAN, SELECT, "It is neutral."]) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        assert cli.main(["summarise and classify", "--llm", "openai:local", "-q"]) == 0
+    out, _ = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0] == "It is neutral." and "Results:" in lines
+    assert lines[-2].startswith(
+        "1. summarization on facebook/bart-large-cnn: ok. [summarization by"
+    )
+    assert lines[-1].startswith("2. text-classification on ProsusAI/finbert: ok.")
