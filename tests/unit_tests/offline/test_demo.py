@@ -52,7 +52,7 @@ def test_offline_demo(
     assert {r["status"] for r in by_task.values()} == {"ok"}
 
     transcript = by_task["automatic-speech-recognition"]["output"]["text"]
-    assert {"lopez", "london", "paris", "hospital"} <= words(transcript)
+    assert len({"maria", "lopez", "london", "paris", "hospital", "berlin"} & words(transcript)) >= 5
     summary = by_task["summarization"]["output"]["text"]
     speech = by_task["text-to-speech"]["output"]["path"]
     assert Path(speech).is_file() and speech in state["files"]
