@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import threading
@@ -66,7 +67,7 @@ class ChatLlamaCpp(BaseChatModel):
             with LOAD_LOCK:
                 # llama-cpp-python's default is half the cores for generation; use them all.
                 threads = self.n_threads or os.cpu_count() or 1
-                return Llama(
+                llama = Llama(
                     model_path=self.model_path,
                     n_ctx=self.n_ctx,
                     n_threads=threads,
@@ -74,6 +75,10 @@ class ChatLlamaCpp(BaseChatModel):
                     seed=self.seed,
                     verbose=False,
                 )
+            # Freed by the garbage collector at interpreter exit, llama-cpp-python fails noisily
+            # (its C bindings are already gone); closing first avoids that.
+            atexit.register(llama.close)
+            return llama
 
         key = ("llama.cpp", self.model_path, self.n_ctx, self.n_threads)
         llama = shared_cache().get(key, load, size_of=lambda _: _file_size(self.model_path))
