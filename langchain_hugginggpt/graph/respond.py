@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import mimetypes
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-from langchain_core.messages.content import (
-    create_audio_block,
-    create_image_block,
-    create_text_block,
-    create_video_block,
-)
+from langchain_core.messages.content import create_text_block
 from langgraph.runtime import Runtime
 
+from langchain_hugginggpt.artifacts.blocks import media_block
+from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import emitter, stage_events
 from langchain_hugginggpt.graph.plan import request_text
@@ -26,10 +20,7 @@ from langchain_hugginggpt.graph.state import State
 from langchain_hugginggpt.graph.usage import StageMeter, with_stage
 from langchain_hugginggpt.prompts import RESPOND_SYSTEM
 
-__all__ = ["MAX_INLINE_BYTES", "make_respond_node", "media_blocks", "run_record"]
-
-MAX_INLINE_BYTES = 8 * 1024 * 1024
-"""Generated files up to this size are embedded in the answer; larger ones are named by path."""
+__all__ = ["make_respond_node", "run_record"]
 
 
 def make_respond_node(services: Services) -> Node:
@@ -55,11 +46,12 @@ def make_respond_node(services: Services) -> Node:
             except Exception as exc:  # noqa: BLE001 - the run still ends with an answer
                 error = f"the controller failed while answering: {type(exc).__name__}: {exc}"
                 text = _plain_report(record, error)
-        files = _files(state)
-        if files:
-            text += "\n\nFiles:\n" + "\n".join(f"- {p}" for p in files)
+        outputs = _media_outputs(state)
+        if outputs:
+            text += "\n\nFiles:\n" + "\n".join(f"- {o['path']}" for o in outputs)
+        blocks = [b for b in map(media_block, outputs) if b is not None]
         message = AIMessage(
-            content=[create_text_block(text), *media_blocks(files)],  # type: ignore[list-item]
+            content=[create_text_block(text), *blocks],  # type: ignore[list-item]
             name="hugginggpt",
         )
         return {
@@ -114,29 +106,9 @@ def _plain_report(record: Mapping[str, Any], error: str) -> str:
     return "\n".join(lines)
 
 
-def _files(state: State) -> list[str]:
-    files = []
-    for res in state.get("results", {}).values():
-        path = (res.get("output") or {}).get("path")
-        if res.get("status") == "ok" and path:
-            files.append(path)
-    return files
-
-
-def media_blocks(paths: list[str]) -> list[dict[str, Any]]:
-    """Standard image/audio/video content blocks for generated files small enough to embed."""
-    blocks: list[dict[str, Any]] = []
-    for name in paths:
-        path = Path(name)
-        mime = mimetypes.guess_type(path.name)[0] or ""
-        kind = mime.split("/")[0]
-        make = {
-            "image": create_image_block,
-            "audio": create_audio_block,
-            "video": create_video_block,
-        }.get(kind)
-        if make is None or not path.is_file() or path.stat().st_size > MAX_INLINE_BYTES:
-            continue
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        blocks.append(dict(make(base64=data, mime_type=mime)))
-    return blocks
+def _media_outputs(state: State) -> list[TaskOutput]:
+    return [
+        res["output"]
+        for res in state.get("results", {}).values()
+        if res.get("status") == "ok" and (res.get("output") or {}).get("path")
+    ]

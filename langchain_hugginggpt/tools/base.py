@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForToolRun
-from langchain_core.messages.content import (
-    create_audio_block,
-    create_image_block,
-    create_text_block,
-    create_video_block,
-)
+from langchain_core.messages.content import create_text_block
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from langchain_hugginggpt.artifacts.blocks import media_block
 from langchain_hugginggpt.artifacts.inputs import InputError, InputPolicy, default_roots, load_input
 from langchain_hugginggpt.catalog.base import Catalog
 from langchain_hugginggpt.catalog.hub import HubListing
@@ -25,10 +20,7 @@ from langchain_hugginggpt.engines.ladder import run_ladder
 from langchain_hugginggpt.graph.services import default_artifacts_root
 from langchain_hugginggpt.tasks import TASKS, TaskSpec, get_task
 
-__all__ = ["MAX_INLINE_BYTES", "HFTaskTool", "hf_task_tools", "tool_name"]
-
-MAX_INLINE_BYTES = 8 * 1024 * 1024
-_BLOCKS = {"image": create_image_block, "audio": create_audio_block, "video": create_video_block}
+__all__ = ["HFTaskTool", "hf_task_tools", "tool_name"]
 
 
 def tool_name(task: str) -> str:
@@ -133,11 +125,9 @@ class HFTaskTool(BaseTool):
         if output.get("path"):
             text += f"\nFile: {output['path']}"
         content: list[Any] = [create_text_block(text)]
-        make = _BLOCKS.get(output["type"])
-        path = Path(output.get("path", ""))
-        if make and path.is_file() and path.stat().st_size <= MAX_INLINE_BYTES:
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
-            content.append(make(base64=data, mime_type=output["mime_type"]))
+        block = media_block(output)
+        if block is not None:
+            content.append(block)
         return (content if len(content) > 1 else text), result
 
 

@@ -103,3 +103,18 @@ def test_outputs_feed_inputs(tmp_path: Path) -> None:
     assert as_input(text_output("hello"), "text") == "hello"
     with pytest.raises(OutputTypeError, match="a image output cannot be used as audio input"):
         as_input(image, "audio")
+
+
+def test_media_blocks_embed_small_files_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from langchain_hugginggpt.artifacts import blocks
+
+    image = pil_image_output(tmp_path, Image.new("RGB", (2, 2)), "x")
+    block = blocks.media_block(image)
+    assert block is not None and block["type"] == "image" and block["mime_type"] == "image/png"
+    assert blocks.media_block(text_output("hi")) is None
+    assert blocks.media_block({**image, "mime_type": ""}) is None
+    assert blocks.media_block({**image, "path": str(tmp_path / "gone.png")}) is None
+    monkeypatch.setattr(blocks, "MAX_INLINE_BYTES", 10)
+    assert blocks.media_block(image) is None

@@ -127,7 +127,7 @@ def test_four_tasks_cost_exactly_three_llm_calls(catalog: Catalog, tmp_path: Pat
         "Here is your summary."
     )
     audio = [b for b in answer.content if b["type"] == "audio"]
-    assert len(audio) == 1 and audio[0]["mime_type"] == "audio/x-wav"
+    assert len(audio) == 1 and audio[0]["mime_type"] == "audio/wav"
     assert results["3"]["output"]["path"] in answer.content[0]["text"]
 
 
