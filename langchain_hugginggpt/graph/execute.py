@@ -55,6 +55,7 @@ def make_execute_node(services: Services) -> Node:
         run_dir = services.artifacts_root / state.get("run_id", "run")
         messages = state.get("messages", [])
         request = messages[-1].text if messages else ""
+        policy = _policy(ctx, services)
 
         def start(t: PlannedTask, done: Mapping[int, dict[str, Any]]) -> Any:
             selection = selections.get(str(t.id)) or {}
@@ -79,7 +80,7 @@ def make_execute_node(services: Services) -> Node:
                 "user_media": user_media,
                 "controller": ctx.controller,
                 "request": request,
-                "policy": _policy(ctx, services),
+                "policy": policy,
                 "ladder": ladder,
                 "run_dir": str(run_dir),
                 "timeout_s": ctx.task_timeout_s,
