@@ -26,7 +26,7 @@ import ssl
 import stat
 import struct
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -37,7 +37,14 @@ from langchain_hugginggpt.artifacts.sniff import MediaType, sniff
 from langchain_hugginggpt.artifacts.store import save_bytes
 from langchain_hugginggpt.tasks import Modality
 
-__all__ = ["InputError", "InputPolicy", "LoadedInput", "default_roots", "load_input"]
+__all__ = [
+    "InputError",
+    "InputPolicy",
+    "LoadedInput",
+    "default_roots",
+    "load_input",
+    "load_inputs",
+]
 
 _ROOTS_ENV = "HUGGINGGPT_INPUT_ROOTS"
 _KIND = {"image": "an image", "audio": "audio", "video": "a video", "table": "a table"}
@@ -595,3 +602,25 @@ def _soundfile_seconds(label: str, stream: BinaryIO, media: MediaType) -> float 
     # libsndfile reports malformed files as RuntimeError, its wrapper may raise others.
     except Exception as exc:
         raise InputError(f"{label} is not a valid {media.mime_type} file: {exc}") from exc
+
+
+def load_inputs(
+    values: Mapping[str, str],
+    media: Mapping[str, Modality],
+    *,
+    policy: InputPolicy,
+    dest_dir: Path,
+) -> dict[str, str]:
+    """Check and load each media argument; return `values` with local paths in their place.
+
+    `media` maps the media arguments' names to their modalities; other values pass unchanged.
+
+    Raises:
+        InputError: the first argument that is refused.
+    """
+    loaded = dict(values)
+    for name, modality in media.items():
+        loaded[name] = str(
+            load_input(values[name], modality, policy=policy, dest_dir=dest_dir).path
+        )
+    return loaded

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from langchain_hugginggpt.catalog.card import ModelCard
+from langchain_hugginggpt.catalog.hub import hub_offline
 
 __all__ = [
     "hub_offline",
@@ -23,11 +24,6 @@ __all__ = [
 _PROBE_TTL_S = 300.0
 _probe_lock = threading.Lock()
 _probe: tuple[float, bool] | None = None
-
-
-def hub_offline() -> bool:
-    """Whether `HF_HUB_OFFLINE` is set to a true value (read now, not at import)."""
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def hub_reachable(timeout_s: float = 1.5) -> bool:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import threading
-from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from langchain_hugginggpt.engines.availability import model_ref, pick_device, we
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
 from langchain_hugginggpt.engines.cache import ModelCache
 from langchain_hugginggpt.engines.media_io import open_image
-from langchain_hugginggpt.engines.shared import LOAD_LOCK, env_flag, shared_cache
+from langchain_hugginggpt.engines.shared import LOAD_LOCK, env_flag, model_lock, shared_cache
 from langchain_hugginggpt.tasks import CONTROL_CONDITIONS
 
 __all__ = ["DEFAULT_CONTROLNET_BASE", "DiffusersEngine"]
@@ -66,8 +64,6 @@ class DiffusersEngine(Engine):
             env_flag("HUGGINGGPT_ALLOW_PICKLE") if allow_pickle is None else allow_pickle
         )
         self.cache = cache if cache is not None else shared_cache()
-        self._locks: dict[Hashable, threading.Lock] = {}
-        self._guard = threading.Lock()
 
     def supports(self, model: ModelCard, mode: InferenceMode) -> bool:
         """Local or auto mode, a generation task, a diffusers model, weights to be had."""
@@ -82,7 +78,7 @@ class DiffusersEngine(Engine):
         device = pick_device(self.device)
         key = ("diffusers", ref, task, device)
         pipe = self.cache.get(key, lambda: self._load(task, ref, device))
-        with self._lock_for(key):
+        with model_lock(key):
             return self._generate(pipe, request, device)
 
     def _load(self, task: str, ref: str, device: str) -> Any:
@@ -137,10 +133,6 @@ class DiffusersEngine(Engine):
             return pil_image_output(request.run_dir, image, f"transformed image: {prompt}")
         image = pipe(prompt, image=source, **common).images[0]
         return pil_image_output(request.run_dir, image, f"image of: {prompt} (guided by {task})")
-
-    def _lock_for(self, key: Hashable) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(key, threading.Lock())
 
 
 def _mp4(frames: Any) -> bytes:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Hashable
 
 from langchain_hugginggpt.engines.cache import ModelCache
 
-__all__ = ["LOAD_LOCK", "env_flag", "shared_cache"]
+__all__ = ["LOAD_LOCK", "env_flag", "model_lock", "shared_cache"]
 
 LOAD_LOCK = threading.RLock()
 """Held while any model loads: transformers and diffusers build models under process-wide
@@ -16,6 +17,16 @@ settings (the meta device, default dtype), so two loads in parallel threads corr
 
 _lock = threading.Lock()
 _cache: ModelCache | None = None
+_model_locks: dict[Hashable, threading.Lock] = {}
+
+
+def model_lock(key: Hashable) -> threading.Lock:
+    """The lock serialising calls on one loaded model, process-wide like the cache.
+
+    Tokenizers, pipelines and llama.cpp contexts are not safe to share between threads mid-call.
+    """
+    with _lock:
+        return _model_locks.setdefault(key, threading.Lock())
 
 
 def env_flag(name: str) -> bool:

@@ -17,7 +17,12 @@ from typing import Any
 from langgraph.func import task as graph_task
 from langgraph.runtime import Runtime
 
-from langchain_hugginggpt.artifacts.inputs import InputError, InputPolicy, default_roots, load_input
+from langchain_hugginggpt.artifacts.inputs import (
+    InputError,
+    InputPolicy,
+    default_roots,
+    load_inputs,
+)
 from langchain_hugginggpt.artifacts.types import OutputTypeError, TaskOutput, as_input
 from langchain_hugginggpt.engines.ladder import ladder_card, run_ladder
 from langchain_hugginggpt.graph.context import Context
@@ -187,10 +192,9 @@ def _load_user_media(job: Mapping[str, Any], run_dir: Path) -> dict[str, str]:
         max_bytes=raw["max_bytes"],
         allow_private_urls=raw["allow_private_urls"],
     )
-    for name, modality in job.get("user_media", {}).items():
-        loaded = load_input(inputs[name], modality, policy=policy, dest_dir=run_dir / "inputs")
-        inputs[name] = str(loaded.path)
-    return inputs
+    return load_inputs(
+        inputs, job.get("user_media", {}), policy=policy, dest_dir=run_dir / "inputs"
+    )
 
 
 def _run_job(job: Mapping[str, Any], services: Services, emit: Emit) -> dict[str, Any]:

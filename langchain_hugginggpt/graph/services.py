@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -10,6 +9,7 @@ from typing import Any, Protocol
 from langgraph.runtime import Runtime
 
 from langchain_hugginggpt.catalog.base import Catalog
+from langchain_hugginggpt.catalog.hub import default_cache_dir
 from langchain_hugginggpt.demos import DemoBank, TaskIndex
 from langchain_hugginggpt.engines.base import Engines
 from langchain_hugginggpt.graph.context import Context
@@ -29,9 +29,7 @@ class Node(Protocol):
 
 def default_artifacts_root() -> Path:
     """`$HUGGINGGPT_CACHE/runs`, else `~/.cache/langchain-hugginggpt/runs`."""
-    base = os.environ.get("HUGGINGGPT_CACHE")
-    root = Path(base) if base else Path.home() / ".cache" / "langchain-hugginggpt"
-    return root / "runs"
+    return default_cache_dir() / "runs"
 
 
 @dataclass(frozen=True)

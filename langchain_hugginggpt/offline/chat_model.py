@@ -16,12 +16,9 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
-from langchain_hugginggpt.engines.shared import LOAD_LOCK, shared_cache
+from langchain_hugginggpt.engines.shared import LOAD_LOCK, model_lock, shared_cache
 
 __all__ = ["ChatLlamaCpp"]
-
-_instance_locks: dict[str, threading.Lock] = {}
-_instance_guard = threading.Lock()
 
 
 def _role(message: BaseMessage) -> str:
@@ -82,9 +79,7 @@ class ChatLlamaCpp(BaseChatModel):
 
         key = ("llama.cpp", self.model_path, self.n_ctx, self.n_threads)
         llama = shared_cache().get(key, load, size_of=lambda _: _file_size(self.model_path))
-        with _instance_guard:
-            lock = _instance_locks.setdefault(self.model_path, threading.Lock())
-        return llama, lock
+        return llama, model_lock(key)
 
     def _generate(
         self,

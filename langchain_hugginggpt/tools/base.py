@@ -12,7 +12,12 @@ from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from langchain_hugginggpt.artifacts.blocks import media_block
-from langchain_hugginggpt.artifacts.inputs import InputError, InputPolicy, default_roots, load_input
+from langchain_hugginggpt.artifacts.inputs import (
+    InputError,
+    InputPolicy,
+    default_roots,
+    load_inputs,
+)
 from langchain_hugginggpt.catalog.base import Catalog
 from langchain_hugginggpt.catalog.hub import HubListing
 from langchain_hugginggpt.engines.base import Engine, Engines, InferenceMode
@@ -88,16 +93,15 @@ class HFTaskTool(BaseTool):
         spec = get_task(self.task)
         inputs = {k: str(v) for k, v in kwargs.items() if v is not None}
         policy = self.input_policy or InputPolicy(roots=default_roots([self.artifacts_dir]))
+        media = {
+            a.name: a.modality
+            for a in spec.args
+            if a.modality != "text" and inputs.get(a.name, "").strip()
+        }
         try:
-            for arg in spec.args:
-                if arg.modality != "text" and inputs.get(arg.name, "").strip():
-                    loaded = load_input(
-                        inputs[arg.name],
-                        arg.modality,
-                        policy=policy,
-                        dest_dir=self.artifacts_dir / "inputs",
-                    )
-                    inputs[arg.name] = str(loaded.path)
+            inputs = load_inputs(
+                inputs, media, policy=policy, dest_dir=self.artifacts_dir / "inputs"
+            )
         except InputError as exc:
             raise ToolException(f"bad input: {exc}") from None
         ladder = self.catalog.candidates(

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
 from langchain_hugginggpt.artifacts.types import TaskOutput
@@ -11,7 +10,7 @@ from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.availability import model_ref, pick_device, weights_available
 from langchain_hugginggpt.engines.base import Engine, EngineRequest, InferenceMode
 from langchain_hugginggpt.engines.cache import ModelCache
-from langchain_hugginggpt.engines.shared import LOAD_LOCK, env_flag, shared_cache
+from langchain_hugginggpt.engines.shared import LOAD_LOCK, env_flag, model_lock, shared_cache
 from langchain_hugginggpt.engines.transformers.loading import LoadOptions
 from langchain_hugginggpt.engines.transformers.runners import RUNNERS
 
@@ -46,8 +45,6 @@ class TransformersEngine(Engine):
             env_flag("HUGGINGGPT_ALLOW_PICKLE") if allow_pickle is None else allow_pickle
         )
         self.cache = cache if cache is not None else shared_cache()
-        self._locks: dict[Hashable, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
 
     def supports(self, model: ModelCard, mode: InferenceMode) -> bool:
         """Local or auto mode, a task with a runner, a transformers model, weights to be had."""
@@ -65,12 +62,8 @@ class TransformersEngine(Engine):
         key = ("transformers", ref, runner.kind, options.device, options.allow_pickle)
         loaded = self.cache.get(key, lambda: _serially(runner.load, ref, options))
         # Tokenizers and models are not safe to share between threads mid-call.
-        with self._lock_for(key):
+        with model_lock(key):
             return runner.run(loaded, request)
-
-    def _lock_for(self, key: Hashable) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(key, threading.Lock())
 
 
 def _serially(load: Callable[[str, LoadOptions], Any], ref: str, options: LoadOptions) -> Any:

@@ -118,3 +118,25 @@ def test_media_blocks_embed_small_files_only(
     assert blocks.media_block({**image, "path": str(tmp_path / "gone.png")}) is None
     monkeypatch.setattr(blocks, "MAX_INLINE_BYTES", 10)
     assert blocks.media_block(image) is None
+
+
+def test_load_inputs_replaces_only_media_arguments(tmp_path: Path) -> None:
+    from langchain_hugginggpt.artifacts.inputs import InputError, InputPolicy, load_inputs
+
+    photo = tmp_path / "cat.png"
+    Image.new("RGB", (4, 4)).save(photo)
+    policy = InputPolicy(roots=(tmp_path,))
+    out = load_inputs(
+        {"image": str(photo), "question": "what?"},
+        {"image": "image"},
+        policy=policy,
+        dest_dir=tmp_path / "in",
+    )
+    assert out == {"image": str(photo.resolve()), "question": "what?"}
+    with pytest.raises(InputError, match=r"gone\.png"):
+        load_inputs(
+            {"image": str(tmp_path / "gone.png")},
+            {"image": "image"},
+            policy=policy,
+            dest_dir=tmp_path / "in",
+        )

@@ -22,15 +22,24 @@ def test_device_override_and_auto(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pick_device("auto") == "cpu"  # no accelerator on the test machines
 
 
-def test_offline_flag_is_read_at_call_time(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def hub_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo the test session's offline switch, including huggingface_hub's import-time copy."""
+    from huggingface_hub import constants
+
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+
+def test_offline_flag_is_read_at_call_time(
+    hub_allowed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert not hub_offline()
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert hub_offline() and not hub_reachable()
 
 
-def test_unreachable_hub_is_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+def test_unreachable_hub_is_remembered(hub_allowed: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens on the discard port
     monkeypatch.setattr(availability, "_probe", None)
     assert hub_reachable(timeout_s=0.5) is False
