@@ -1,13 +1,19 @@
 """The execute node: runs the plan's tasks on their chosen models, walking the fallback ladder.
 
 Each task runs as a LangGraph `@task`, so tasks run concurrently and every finished task's
-result is saved by the checkpointer as soon as it completes (a resumed run does not redo it).
+result is saved by the checkpointer as soon as it completes.
+
+A resumed run must not redo finished tasks. LangGraph matches a `@task` call to its saved result
+by the order of calls within the node, not by the call's arguments, and this scheduler's order
+follows completion times. So each saved result carries its plan task id, and a resumed node first
+replays the saved results in order (`_saved_results`) before it starts anything.
 """
 
 from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future
 from datetime import datetime, timezone
@@ -46,6 +52,8 @@ def make_execute_node(services: Services) -> Node:
     """Build the execute node over the graph's services."""
 
     def run_model_task(job: dict[str, Any]) -> dict[str, Any]:
+        if "replay" in job:
+            return {"replay": job["replay"]}
         return _run_job(job, services, emitter())
 
     # The task's name (the function's) keys its saved results in the checkpointer.
@@ -61,8 +69,12 @@ def make_execute_node(services: Services) -> Node:
         messages = state.get("messages", [])
         request = messages[-1].text if messages else ""
         policy = _policy(ctx, services)
+        saved = _saved_results(model_task) if tasks else {}
 
         def start(t: PlannedTask, done: Mapping[int, dict[str, Any]]) -> Any:
+            if t.id in saved:
+                emit(_task_event(t.id, saved[t.id], restored=True))
+                return saved[t.id]
             selection = selections.get(str(t.id)) or {}
             ladder = selection.get("candidates") or []
             base = {"task": t.task, "model": None, "engine": None}
@@ -123,6 +135,41 @@ def make_execute_node(services: Services) -> Node:
         }
 
     return execute
+
+
+def _saved_results(model_task: Any) -> dict[int, dict[str, Any]]:
+    """The results of tasks that finished before this node was interrupted, by plan task id.
+
+    Calls the task function with a fresh marker until a call actually runs: LangGraph answers
+    each call that matches a saved one (by position) with the saved value instead of running it.
+    Markers saved by earlier resumes are skipped. A fresh run costs one trivial call.
+    """
+    marker = uuid.uuid4().hex
+    saved: dict[int, dict[str, Any]] = {}
+    while True:
+        value = model_task({"replay": marker}).result()
+        if value.get("replay") == marker:
+            return saved
+        if "replay" not in value and "task_id" in value:
+            saved[int(value["task_id"])] = value
+
+
+def _task_event(
+    task_id: int, result: Mapping[str, Any], *, restored: bool = False
+) -> dict[str, Any]:
+    event = {
+        "event": "task",
+        "task_id": task_id,
+        "task": result.get("task"),
+        "status": result["status"],
+        "model": result.get("model"),
+        "engine": result.get("engine"),
+        "seconds": result.get("seconds"),
+        "error": result.get("error"),
+    }
+    if restored:
+        event["restored"] = True
+    return event
 
 
 def _planned(task: Mapping[str, Any]) -> PlannedTask:
@@ -238,17 +285,6 @@ def _run_job(job: Mapping[str, Any], services: Services, emit: Emit) -> dict[str
     if meter.llm_calls:
         result["llm_usage"] = meter.as_dict()
     seconds = round(time.perf_counter() - t0, 4)
-    result.update(started_at=started_at, ended_at=_now(), seconds=seconds)
-    emit(
-        {
-            "event": "task",
-            "task_id": job["task_id"],
-            "task": job["task"],
-            "status": result["status"],
-            "model": result["model"],
-            "engine": result["engine"],
-            "seconds": seconds,
-            "error": result.get("error"),
-        }
-    )
+    result.update(task_id=job["task_id"], started_at=started_at, ended_at=_now(), seconds=seconds)
+    emit(_task_event(job["task_id"], result))
     return result
