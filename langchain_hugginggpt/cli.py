@@ -7,20 +7,25 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from langchain_hugginggpt.graph.builder import create_hugginggpt_graph
+from langchain_hugginggpt.graph.durable import sqlite_checkpointer
 from langchain_hugginggpt.graph.llm import ControllerError, resolve_controller
 from langchain_hugginggpt.offline.controller import offline_controller_factory
 
-__all__ = ["build_parser", "main", "request_with_inputs", "state_to_json"]
+__all__ = ["ask_decision", "build_parser", "main", "request_with_inputs", "state_to_json"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="hugginggpt",
         description="Plan a request into Hugging Face tasks, pick models, run them and answer.",
     )
-    parser.add_argument("request", help="what you want done, in plain words")
+    parser.add_argument(
+        "request", nargs="?", default=None, help="what you want done, in plain words"
+    )
     parser.add_argument(
         "--input",
         "-i",
@@ -51,6 +58,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-concurrency", type=int, default=None, help="tasks run at once (default 4)"
     )
+    parser.add_argument(
+        "--approve",
+        action="store_true",
+        help="show the plan and chosen models before anything runs; approve, edit or cancel",
+    )
+    parser.add_argument(
+        "--thread",
+        metavar="ID",
+        default=None,
+        help="keep this conversation in the threads database: follow-up requests see earlier "
+        "answers and files, and an interrupted run can be resumed",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run of --thread (no request needed)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="FILE",
+        default=None,
+        help="threads database (default ~/.cache/langchain-hugginggpt/threads.sqlite)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     return parser
 
@@ -69,7 +99,13 @@ def _configured() -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status (0 ok, 1 the run failed, 2 bad usage/setup)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    usage = _usage_problem(args)
+    if usage:
+        parser.print_usage(sys.stderr)
+        print(f"hugginggpt: {usage}", file=sys.stderr)
+        return 2
     # Library chatter (Hub retries when offline, load warnings) is not progress; errors still show.
     for name in ("huggingface_hub", "transformers", "diffusers"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -81,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(f"hugginggpt: input file not found: {', '.join(missing)}", file=sys.stderr)
         return 2
-    settings: dict[str, Any] = {"plan_only": args.plan_only}
+    settings: dict[str, Any] = {"plan_only": args.plan_only, "approve_plan": args.approve}
     if args.top_k is not None:
         settings["top_k"] = args.top_k
     if args.max_concurrency is not None:
@@ -90,26 +126,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings["input_roots"] = os.pathsep.join(sorted({str(p.parent) for p in inputs}))
     try:
         llm = resolve_controller(args.llm, offline_controller_factory)
-        graph = create_hugginggpt_graph(llm, engines=_default_engines(), **settings)
+        checkpointer = (
+            sqlite_checkpointer(args.db)
+            if args.thread
+            else InMemorySaver()
+            if args.approve
+            else None
+        )
+        graph = create_hugginggpt_graph(
+            llm, engines=_default_engines(), checkpointer=checkpointer, **settings
+        )
     except (ControllerError, ValueError) as exc:
         print(f"hugginggpt: {exc}", file=sys.stderr)
         return 2
     if args.llm is None and not _configured():
         err.print(f"hugginggpt: no controller configured; using the embedded {_name(llm)}")
-    request = request_with_inputs(args.request, inputs)
+    config: RunnableConfig = {"configurable": {"thread_id": args.thread or uuid.uuid4().hex}}
+    if args.resume:
+        snapshot = graph.get_state(config)
+        if not snapshot.next:
+            print(f"hugginggpt: thread {args.thread!r} has no unfinished run", file=sys.stderr)
+            return 2
+        payload: Any = None
+    else:
+        request = request_with_inputs(args.request, inputs)
+        payload = {"messages": [HumanMessage(content=request)]}
     state: dict[str, Any] = {}
     progress = _Progress(err)
     try:
-        with progress:
-            for mode, chunk in graph.stream(
-                {"messages": [HumanMessage(content=request)]}, stream_mode=["custom", "values"]
-            ):
-                if not isinstance(chunk, dict):
-                    continue
-                if mode == "custom":
-                    progress.event(chunk)
-                elif mode == "values":
-                    state = chunk
+        while True:
+            state = _stream(graph, payload, config, progress) or state
+            pending = graph.get_state(config).interrupts if checkpointer else ()
+            if not pending:
+                break
+            payload = Command(resume=ask_decision(pending[0].value, err))
     except KeyboardInterrupt:
         print("hugginggpt: interrupted", file=sys.stderr)
         return 130
@@ -125,6 +175,95 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hugginggpt: {failure}", file=sys.stderr)
         return 1
     return 0
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    if args.resume and not args.thread:
+        return "--resume needs --thread ID (the thread to continue)"
+    if args.resume and args.request:
+        return "--resume continues a run; give no new request with it"
+    if not args.resume and not (args.request or "").strip():
+        return "give a request (what you want done), or --resume with --thread"
+    if args.db and not args.thread:
+        return "--db is used with --thread"
+    return None
+
+
+def _stream(
+    graph: Any, payload: Any, config: RunnableConfig, progress: _Progress
+) -> dict[str, Any]:
+    """Run (or resume) the graph, showing progress; return the last full state it streamed."""
+    state: dict[str, Any] = {}
+    with progress:
+        for mode, chunk in graph.stream(payload, config, stream_mode=["custom", "values"]):
+            if not isinstance(chunk, dict):
+                continue
+            if mode == "custom":
+                progress.event(chunk)
+            elif mode == "values":
+                state = chunk
+    return state
+
+
+APPROVAL_HELP = """\
+  a                 approve and run
+  c                 cancel (nothing runs)
+  m TASK MODEL      run task TASK on MODEL (a candidate, or a catalog model of that task)
+  p FILE            replace the plan with the tasks in JSON file FILE (models are chosen again)"""
+
+
+def ask_decision(
+    review: dict[str, Any], console: Console, read: Callable[[str], str] | None = None
+) -> dict[str, Any]:
+    """Show the plan review on stderr and read the user's decision from stdin.
+
+    End of input (a pipe that ran dry, Ctrl-D) cancels: nothing runs without a yes.
+    """
+    read = read or input
+    print_ = console.print
+    print_("[approve] the plan, before anything runs:")
+    for t in review["tasks"]:
+        deps = ",".join(map(str, t["dep"])) or "-"
+        print_(f"  {t['id']}. {t['task']} (after {deps}) {json.dumps(t['args'])}")
+        print_(f"     model {t['model']} on {t['engine']}: {t['reason']}")
+        others = [c for c in t["candidates"] if c != t["model"]]
+        if others:
+            print_(f"     other candidates: {', '.join(others)}")
+    est = review["estimate"]
+    print_(
+        f"  estimate: {est['tasks']} tasks, longest chain {est['longest_chain']}, "
+        f"{est['llm_calls']} more LLM call(s), {len(est['models'])} model(s)"
+        + (f", may download {', '.join(est['may_download'])}" if est["may_download"] else "")
+    )
+    for problem in review.get("problems", []):
+        print_(f"  problem: {problem}")
+    models: dict[str, str] = {}
+    while True:
+        try:
+            line = read("approve? [a]pprove, [c]ancel, m TASK MODEL, p FILE, ? for help: ")
+        except EOFError:
+            print_("[approve] no answer (end of input): cancelling")
+            return {"action": "cancel"}
+        words = line.split()
+        if not words:
+            continue
+        head = words[0].lower()
+        if head in ("a", "approve", "y", "yes"):
+            return {"action": "edit", "models": models} if models else {"action": "approve"}
+        if head in ("c", "cancel", "n", "no"):
+            return {"action": "cancel"}
+        if head == "m" and len(words) == 3:
+            models[words[1]] = words[2]
+            print_(f"  task {words[1]} -> {words[2]} (a to run with it)")
+            continue
+        if head == "p" and len(words) == 2:
+            try:
+                plan = json.loads(Path(words[1]).expanduser().read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                print_(f"  cannot read {words[1]}: {exc}")
+                continue
+            return {"action": "edit", "plan": plan}
+        print_(APPROVAL_HELP)
 
 
 def _name(llm: BaseChatModel) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from langchain_hugginggpt.tasks import TASKS, TaskSpec
 
 __all__ = [
+    "PLAN_HISTORY",
     "PLAN_REPAIR",
     "PLAN_SYSTEM",
     "RESPOND_SYSTEM",
@@ -47,6 +48,12 @@ answer {{"tasks": []}}.
 
 Task types, as name(arguments) -> output: purpose ("?" marks an optional argument):
 {task_list}"""
+
+PLAN_HISTORY = """Earlier in this conversation (its answers and files may be used: quote the \
+text you need into an argument, and pass a file by its path):
+{turns}{files}
+
+The request to plan now: {request}"""
 
 PLAN_REPAIR = """That plan cannot run:
 {problems}

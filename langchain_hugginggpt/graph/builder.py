@@ -17,6 +17,7 @@ from langchain_hugginggpt.catalog.hub import HubListing
 from langchain_hugginggpt.demos import DemoBank, TaskIndex
 from langchain_hugginggpt.engines.base import Engine, Engines
 from langchain_hugginggpt.engines.controller import ControllerEngine
+from langchain_hugginggpt.graph.approve import make_approve_node
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.execute import make_execute_node
 from langchain_hugginggpt.graph.llm import Controllers, OfflineFactory
@@ -43,7 +44,7 @@ def create_hugginggpt_graph(
     name: str = "hugginggpt",
     **settings: Any,
 ) -> CompiledStateGraph[State, Context, InputState, State]:
-    """Build the HuggingGPT graph: plan -> select -> execute -> respond.
+    """Build the HuggingGPT graph: plan -> select -> [approve] -> execute -> respond.
 
     Args:
         llm: the controller: a LangChain chat model, or a `PROVIDER:MODEL` string for
@@ -85,14 +86,20 @@ def create_hugginggpt_graph(
             return END
         return "select"
 
+    def after_select(state: State) -> str:
+        return "approve" if services.context(get_runtime(Context)).approve_plan else "execute"
+
     builder = StateGraph(State, context_schema=Context, input_schema=InputState)
     builder.add_node("plan", make_plan_node(services))
     builder.add_node("select", make_select_node(services))
+    builder.add_node(
+        "approve", make_approve_node(services), destinations=("execute", "select", END)
+    )
     builder.add_node("execute", make_execute_node(services))
     builder.add_node("respond", make_respond_node(services))
     builder.add_edge(START, "plan")
     builder.add_conditional_edges("plan", after_plan, ["select", END])
-    builder.add_edge("select", "execute")
+    builder.add_conditional_edges("select", after_select, ["approve", "execute"])
     builder.add_edge("execute", "respond")
     builder.add_edge("respond", END)
     return builder.compile(checkpointer=checkpointer, name=name)

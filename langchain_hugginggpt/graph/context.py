@@ -70,6 +70,11 @@ class Context:
     plan_only: bool = _setting(
         False, "Stop after planning: the state holds the plan, nothing runs."
     )
+    approve_plan: bool = _setting(
+        False,
+        "Pause after selection for the user to approve, edit or cancel the plan (needs a "
+        "checkpointer; resume with `Command(resume=...)`).",
+    )
     controller_tasks: str = _setting(
         "summarization,translation,conversational,text-generation,text2text-generation,"
         "question-answering",

@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 from langchain_hugginggpt.demos import Demo
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
+from langchain_hugginggpt.graph.history import request_with_history
 from langchain_hugginggpt.graph.llm import ask_json
 from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
@@ -49,7 +50,7 @@ def make_plan_node(services: Services) -> Node:
         emit = emitter()
         meter = StageMeter()
         with stage_events(emit, "plan"), meter.timed():
-            tasks, error = _plan(state.get("messages", []), ctx, services, meter, emit)
+            tasks, error = _plan(state, ctx, services, meter, emit)
         update: dict[str, Any] = {
             "plan": [t.to_dict() for t in tasks],
             "selections": {},
@@ -68,19 +69,21 @@ def make_plan_node(services: Services) -> Node:
 
 
 def _plan(
-    messages: Sequence[BaseMessage],
+    state: State,
     ctx: Context,
     services: Services,
     meter: StageMeter,
     emit: Emit,
 ) -> tuple[list[PlannedTask], str | None]:
+    messages = state.get("messages", [])
     try:
         request = request_text(messages)
         llm = services.controllers.get(ctx.controller)
     except Exception as exc:  # noqa: BLE001 - the run ends with the reason, not a traceback
         return [], f"Cannot plan: {exc}"
     listed = services.tasks.shortlist(request, ctx.plan_task_list) if ctx.plan_task_list else None
-    prompt = _plan_messages(request, services.demos.select(request, ctx.plan_demos), listed)
+    asked = request_with_history(request, messages, state.get("artifacts", []))
+    prompt = _plan_messages(asked, services.demos.select(request, ctx.plan_demos), listed)
     schema = plan_schema()
     problems: list[str] = []
     for attempt in range(ctx.max_repairs + 1):

@@ -14,6 +14,7 @@ from langchain_hugginggpt.artifacts.blocks import media_block
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import emitter, stage_events
+from langchain_hugginggpt.graph.history import turn_artifacts
 from langchain_hugginggpt.graph.plan import request_text
 from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
@@ -54,8 +55,11 @@ def make_respond_node(services: Services) -> Node:
             content=[create_text_block(text), *blocks],  # type: ignore[list-item]
             name="hugginggpt",
         )
+        messages = state.get("messages", [])
+        turn = sum(1 for m in messages if isinstance(m, HumanMessage))
         return {
             "messages": [message],
+            "artifacts": turn_artifacts(state.get("results", {}), state.get("plan", []), turn),
             "error": error,
             "usage": with_stage(state.get("usage"), "respond", meter.as_dict()),
         }

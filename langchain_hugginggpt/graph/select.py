@@ -21,7 +21,7 @@ from langchain_hugginggpt.graph.usage import StageMeter, with_stage
 from langchain_hugginggpt.jsontext import JSONNotFoundError, extract_json
 from langchain_hugginggpt.prompts import SELECT_SYSTEM, selection_schema
 
-__all__ = ["describe_candidate", "make_select_node", "read_choices"]
+__all__ = ["compact_card", "describe_candidate", "make_select_node", "read_choices"]
 
 
 def make_select_node(services: Services) -> Node:
@@ -164,11 +164,12 @@ def _record(
         "engine": engine.name if engine else None,
         "reason": reason,
         "decided_by": decided_by,
-        "candidates": [_compact(c) for c in ladder],
+        "candidates": [compact_card(c) for c in ladder],
     }
 
 
-def _compact(card: ModelCard) -> dict[str, Any]:
+def compact_card(card: ModelCard) -> dict[str, Any]:
+    """A card as kept in `selections`: JSON-ready, without `extra`, at most 12 tags."""
     data = card.to_dict()
     data.pop("extra", None)
     data["tags"] = data["tags"][:12]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Annotated, Any
 
 from langchain_core.messages import AnyMessage
@@ -28,6 +29,8 @@ class State(InputState, total=False):
       "seconds"}` (the execute stage also has `engine_seconds`).
     - `error`: why the run stopped early, when it did.
     - `run_id`: names the folder holding this run's files.
+    - `artifacts`: files made by every finished turn of the thread (`turn`, `task_id`, `task`,
+      `type`, `path`), so a follow-up request can use them. Appended to, never replaced.
     """
 
     plan: list[dict[str, Any]]
@@ -36,3 +39,4 @@ class State(InputState, total=False):
     usage: dict[str, dict[str, float]]
     error: str | None
     run_id: str
+    artifacts: Annotated[list[dict[str, Any]], operator.add]
