@@ -86,6 +86,7 @@ def test_approve_end_of_input_cancels(
         code = cli.main(["summarise and classify", "--llm", "openai:local", "--approve"])
     out, err = capsys.readouterr()
     assert code == 1
+    assert "cancelled" in out
     assert engine.calls == []
     assert "no answer (end of input): cancelling" in err
     assert err.strip().endswith("hugginggpt: cancelled by the user before anything ran")
