@@ -8,10 +8,16 @@ from langchain_hugginggpt.graph import (
     ControllerNotConfiguredError,
     State,
     create_hugginggpt_graph,
+    sqlite_checkpointer,
 )
 from langchain_hugginggpt.plan import PlannedTask, PlanParseError, parse_plan, validate_plan
 from langchain_hugginggpt.tasks import TASKS, TaskSpec
-from langchain_hugginggpt.tools import HFTaskTool, hf_task_tools
+from langchain_hugginggpt.tools import (
+    HFTaskTool,
+    HuggingGPTTool,
+    create_hugginggpt_tool,
+    hf_task_tools,
+)
 
 __version__ = "0.1.0"
 
@@ -25,13 +31,16 @@ __all__ = [
     "EngineError",
     "EngineRequest",
     "HFTaskTool",
+    "HuggingGPTTool",
     "ModelCard",
     "PlanParseError",
     "PlannedTask",
     "State",
     "TaskSpec",
     "create_hugginggpt_graph",
+    "create_hugginggpt_tool",
     "hf_task_tools",
     "parse_plan",
+    "sqlite_checkpointer",
     "validate_plan",
 ]

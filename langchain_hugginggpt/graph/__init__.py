@@ -2,6 +2,7 @@
 
 from langchain_hugginggpt.graph.builder import create_hugginggpt_graph
 from langchain_hugginggpt.graph.context import Context, InferenceMode
+from langchain_hugginggpt.graph.durable import sqlite_checkpointer
 from langchain_hugginggpt.graph.llm import ControllerError, ControllerNotConfiguredError
 from langchain_hugginggpt.graph.state import InputState, State
 
@@ -13,4 +14,5 @@ __all__ = [
     "InputState",
     "State",
     "create_hugginggpt_graph",
+    "sqlite_checkpointer",
 ]

@@ -11,7 +11,7 @@ from langchain_core.messages.content import create_text_block
 from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from langchain_hugginggpt.artifacts.blocks import media_block
+from langchain_hugginggpt.artifacts.blocks import tool_media_block
 from langchain_hugginggpt.artifacts.inputs import (
     InputError,
     InputPolicy,
@@ -129,7 +129,7 @@ class HFTaskTool(BaseTool):
         if output.get("path"):
             text += f"\nFile: {output['path']}"
         content: list[Any] = [create_text_block(text)]
-        block = media_block(output)
+        block = tool_media_block(output)
         if block is not None:
             content.append(block)
         return (content if len(content) > 1 else text), result

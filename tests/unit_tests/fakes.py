@@ -53,7 +53,10 @@ class ScriptedChatModel(BaseChatModel):
         reply = self.script[index]
         if isinstance(reply, Exception):
             raise reply
-        text = reply(messages) if callable(reply) else reply
+        reply = reply(messages) if callable(reply) else reply
+        if isinstance(reply, AIMessage):  # e.g. a scripted tool call
+            return ChatResult(generations=[ChatGeneration(message=reply)])
+        text = reply
         prompt_tokens = sum(len(str(m.content).split()) for m in messages)
         message = AIMessage(
             content=text,
@@ -64,6 +67,21 @@ class ScriptedChatModel(BaseChatModel):
             },
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+class ToolCallingScriptedModel(ScriptedChatModel):
+    """A scripted model an agent can bind tools to; script AIMessages with `tool_calls`."""
+
+    _bound: list[list[str]] = PrivateAttr(default_factory=list)
+
+    @property
+    def bound(self) -> list[list[str]]:
+        """The tool names of each `bind_tools` call."""
+        return self._bound
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
+        self._bound.append([getattr(t, "name", str(t)) for t in tools])
+        return self
 
 
 @dataclass

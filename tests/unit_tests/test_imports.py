@@ -13,14 +13,17 @@ EXPECTED_ALL = [
     "EngineError",
     "EngineRequest",
     "HFTaskTool",
+    "HuggingGPTTool",
     "ModelCard",
     "PlanParseError",
     "PlannedTask",
     "State",
     "TaskSpec",
     "create_hugginggpt_graph",
+    "create_hugginggpt_tool",
     "hf_task_tools",
     "parse_plan",
+    "sqlite_checkpointer",
     "validate_plan",
 ]
 
