@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -11,8 +12,16 @@ from typing import Any
 class FakeOpenAIServer:
     """Serves `/v1/chat/completions` with scripted contents; records each request body."""
 
-    def __init__(self, replies: list[str], *, refuse_response_format: bool = False) -> None:
+    def __init__(
+        self,
+        replies: list[str],
+        *,
+        refuse_response_format: bool = False,
+        route: Callable[[dict[str, Any]], str] | None = None,
+    ) -> None:
+        """Answer from `replies` in order, or, with `route`, from `route(request body)`."""
         self.replies = list(replies)
+        self.route = route
         self.refuse_response_format = refuse_response_format
         self.requests: list[dict[str, Any]] = []
         server = self
@@ -32,6 +41,8 @@ class FakeOpenAIServer:
                     self.end_headers()
                     self.wfile.write(b'{"error": {"message": "response_format is not supported"}}')
                     return
+                if server.route is not None and self.path.endswith("/chat/completions"):
+                    server.replies.append(server.route(body))
                 if not self.path.endswith("/chat/completions") or not server.replies:
                     self.send_response(404 if server.replies else 500)
                     self.end_headers()
