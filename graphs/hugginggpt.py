@@ -4,6 +4,5 @@ Compiled without a checkpointer: the server brings its own.
 """
 
 from langchain_hugginggpt import create_hugginggpt_graph
-from langchain_hugginggpt.engines import default_engines
 
-graph = create_hugginggpt_graph(engines=default_engines(), name="hugginggpt")
+graph = create_hugginggpt_graph(name="hugginggpt")

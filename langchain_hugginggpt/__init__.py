@@ -8,6 +8,7 @@ from langchain_hugginggpt.graph import (
     ControllerNotConfiguredError,
     State,
     create_hugginggpt_graph,
+    default_catalog,
     sqlite_checkpointer,
 )
 from langchain_hugginggpt.plan import PlannedTask, PlanParseError, parse_plan, validate_plan
@@ -39,6 +40,7 @@ __all__ = [
     "TaskSpec",
     "create_hugginggpt_graph",
     "create_hugginggpt_tool",
+    "default_catalog",
     "hf_task_tools",
     "parse_plan",
     "sqlite_checkpointer",

@@ -1,6 +1,6 @@
 """The LangGraph state machine: state, settings, the four nodes and the graph factory."""
 
-from langchain_hugginggpt.graph.builder import create_hugginggpt_graph
+from langchain_hugginggpt.graph.builder import create_hugginggpt_graph, default_catalog
 from langchain_hugginggpt.graph.context import Context, InferenceMode
 from langchain_hugginggpt.graph.durable import sqlite_checkpointer
 from langchain_hugginggpt.graph.llm import ControllerError, ControllerNotConfiguredError
@@ -14,5 +14,6 @@ __all__ = [
     "InputState",
     "State",
     "create_hugginggpt_graph",
+    "default_catalog",
     "sqlite_checkpointer",
 ]

@@ -29,7 +29,19 @@ from langchain_hugginggpt.graph.state import InputState, State
 from langchain_hugginggpt.offline.catalog import packaged_cards
 from langchain_hugginggpt.offline.controller import offline_controller_factory
 
-__all__ = ["create_hugginggpt_graph"]
+__all__ = ["create_hugginggpt_graph", "default_catalog"]
+
+
+def default_catalog(*, hub_timeout_s: float = 3.0) -> Catalog:
+    """The graph's default catalog: bundled Hub snapshot, packaged models, live Hub listing.
+
+    The live listing is used when the Hub answers within `hub_timeout_s`. Register your own models on it (`catalog.register_local(path, task)`) and pass it to
+    `create_hugginggpt_graph(catalog=...)`.
+    """
+    catalog = Catalog(hub=HubListing(timeout_s=hub_timeout_s))
+    for card in packaged_cards():
+        catalog.register(card)
+    return catalog
 
 
 def create_hugginggpt_graph(
@@ -53,7 +65,8 @@ def create_hugginggpt_graph(
             resolved on first use, so building the graph never needs a key.
         catalog: where candidate models come from (default: the bundled Hub snapshot, replaced
             per task by the live Hub listing when the Hub answers within `hub_timeout_s`).
-        engines: what can run models, in priority order.
+        engines: what can run models, in priority order (default: `default_engines()`, every
+            engine whose runtime is installed here; pass `[]` for the controller alone).
         checkpointer: saves each step and each finished task (durable runs, resumption).
             Leave None for LangGraph Server, which brings its own.
         artifacts_dir: folder for generated files (default `~/.cache/langchain-hugginggpt/runs`).
@@ -66,9 +79,11 @@ def create_hugginggpt_graph(
     """
     defaults = Context(**settings)
     if catalog is None:
-        catalog = Catalog(hub=HubListing(timeout_s=defaults.hub_timeout_s))
-        for card in packaged_cards():
-            catalog.register(card)
+        catalog = default_catalog(hub_timeout_s=defaults.hub_timeout_s)
+    if engines is None:
+        from langchain_hugginggpt.engines.registry import default_engines
+
+        engines = default_engines()
     controllers = Controllers(llm, offline_controller)
     services = Services(
         controllers=controllers,
@@ -76,7 +91,7 @@ def create_hugginggpt_graph(
         demos=demos if demos is not None else DemoBank(),
         tasks=TaskIndex(demos=demos.demos if demos is not None else None),
         # First, so that only it claims the controller's own candidate cards.
-        engines=Engines([ControllerEngine(controllers.get), *(engines or ())]),
+        engines=Engines([ControllerEngine(controllers.get), *engines]),
         defaults=defaults,
         artifacts_root=Path(artifacts_dir) if artifacts_dir else default_artifacts_root(),
     )

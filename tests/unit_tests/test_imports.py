@@ -21,6 +21,7 @@ EXPECTED_ALL = [
     "TaskSpec",
     "create_hugginggpt_graph",
     "create_hugginggpt_tool",
+    "default_catalog",
     "hf_task_tools",
     "parse_plan",
     "sqlite_checkpointer",
