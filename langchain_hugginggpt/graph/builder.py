@@ -35,7 +35,8 @@ __all__ = ["create_hugginggpt_graph", "default_catalog"]
 def default_catalog(*, hub_timeout_s: float = 3.0) -> Catalog:
     """The graph's default catalog: bundled Hub snapshot, packaged models, live Hub listing.
 
-    The live listing is used when the Hub answers within `hub_timeout_s`. Register your own models on it (`catalog.register_local(path, task)`) and pass it to
+    The live listing is used when the Hub answers within `hub_timeout_s`. Register your own
+    models on it (`catalog.register_local(path, task)`) and pass it to
     `create_hugginggpt_graph(catalog=...)`.
     """
     catalog = Catalog(hub=HubListing(timeout_s=hub_timeout_s))
