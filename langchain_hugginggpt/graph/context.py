@@ -70,6 +70,11 @@ class Context:
     plan_only: bool = _setting(
         False, "Stop after planning: the state holds the plan, nothing runs."
     )
+    selection_calls: str = _setting(
+        "one",
+        "`one`: a single controller call chooses models for every task with several candidates; "
+        "`per-task`: one call per such task, as the original HuggingGPT did (for comparison).",
+    )
     approve_plan: bool = _setting(
         False,
         "Pause after selection for the user to approve, edit or cancel the plan (needs a "
@@ -129,6 +134,10 @@ class Context:
         if self.inference_mode not in get_args(InferenceMode):
             problems.append(
                 f"inference_mode must be local, remote or auto, got {self.inference_mode!r}"
+            )
+        if self.selection_calls not in ("one", "per-task"):
+            problems.append(
+                f"selection_calls must be one or per-task, got {self.selection_calls!r}"
             )
         for name in ("task_timeout_s", "hub_timeout_s"):
             if getattr(self, name) <= 0:

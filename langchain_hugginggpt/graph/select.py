@@ -86,11 +86,20 @@ def _select(
             )
         else:
             contested.append((task, cards))
+    # One call for every contested task; "per-task" is the original system's policy, kept for
+    # comparison (benchmarks/).
+    batches = [contested] if ctx.selection_calls == "one" else [[c] for c in contested]
+    outcome: dict[int, tuple[tuple[str, str] | None, str | None]] = {}
+    for batch in batches:
+        if not batch:
+            continue
+        choices, failure = _ask(state, ctx, services, batch, meter)
+        for task, _ in batch:
+            outcome[task["id"]] = (choices.get(task["id"]), failure)
     if contested:
-        choices, failure = _ask(state, ctx, services, contested, meter)
         for task, cards in contested:
             by_id = {c.id: c for c in cards}
-            choice = choices.get(task["id"])
+            choice, failure = outcome[task["id"]]
             top = cards[0]
             fallback = f"using the top-ranked candidate {top.id} ({top.downloads:,} downloads)"
             if failure:

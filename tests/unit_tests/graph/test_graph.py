@@ -556,3 +556,38 @@ def test_mechanical_mistakes_are_repaired_without_an_llm_call(
     (repaired,) = [e for e in events if e["event"] == "plan_repaired"]
     assert "task 2: 'text' used its own output; now uses task 1's" in repaired["fixes"]
     assert not [e for e in events if e["event"] == "plan_invalid"]
+
+
+def test_per_task_selection_policy_makes_one_call_per_contested_task(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """The original system's policy, kept for the benchmarks: 3 contested tasks, 3 calls."""
+
+    def choose(model: str) -> Any:
+        def reply(messages: list[Any]) -> str:
+            prompt = messages[0].content
+            task_id = int(prompt.split("Task ")[1].split(":")[0])
+            assert prompt.count("Task ") == 1  # one task per call
+            return json.dumps({"selections": [{"id": task_id, "model": model, "reason": "r"}]})
+
+        return reply
+
+    llm = ScriptedChatModel(
+        script=[FOUR_TASKS, choose("asr/c"), choose("sum/b"), choose("tts/a"), "Done."]
+    )
+    engine = RecordingEngine(media={"text-to-speech": (".wav", WAV)})
+    graph = build(llm, catalog, engine, tmp_path, selection_calls="per-task")
+    state = graph.invoke({"messages": [HumanMessage("transcribe talk.wav and so on")]})
+    assert len(llm.calls) == 5
+    assert state["usage"]["select"]["llm_calls"] == 3
+    assert {k: s["model"] for k, s in state["selections"].items()} == {
+        "1": "asr/c",
+        "2": "sum/b",
+        "3": "tts/a",
+        "4": "ner/only",
+    }
+
+
+def test_unknown_selection_policy_is_refused() -> None:
+    with pytest.raises(ValueError, match="selection_calls must be one or per-task"):
+        Context(selection_calls="sometimes")
