@@ -29,7 +29,10 @@ from langchain_hugginggpt.graph.state import InputState, State
 from langchain_hugginggpt.offline.catalog import packaged_cards
 from langchain_hugginggpt.offline.controller import offline_controller_factory
 
-__all__ = ["create_hugginggpt_graph", "default_catalog"]
+__all__ = ["EXECUTOR_THREADS", "create_hugginggpt_graph", "default_catalog"]
+
+EXECUTOR_THREADS = 64
+"""Threads LangGraph may use for one run's tasks; the `max_concurrency` setting is the real cap."""
 
 
 def default_catalog(*, hub_timeout_s: float = 3.0) -> Catalog:
@@ -118,4 +121,8 @@ def create_hugginggpt_graph(
     builder.add_conditional_edges("select", after_select, ["approve", "execute"])
     builder.add_edge("execute", "respond")
     builder.add_edge("respond", END)
-    return builder.compile(checkpointer=checkpointer, name=name)
+    graph = builder.compile(checkpointer=checkpointer, name=name)
+    # LangGraph runs `@task` calls on a thread pool sized by the run config's
+    # `max_concurrency`, by default min(32, CPUs + 4): 6 threads on a 2-core machine, which
+    # would cap a wide plan below the `max_concurrency` setting. Threads start only when needed.
+    return graph.with_config(max_concurrency=EXECUTOR_THREADS)

@@ -591,3 +591,21 @@ def test_per_task_selection_policy_makes_one_call_per_contested_task(
 def test_unknown_selection_policy_is_refused() -> None:
     with pytest.raises(ValueError, match="selection_calls must be one or per-task"):
         Context(selection_calls="sometimes")
+
+
+def test_sixteen_independent_tasks_run_at_once(tmp_path: Path) -> None:
+    """All 16 meet at a barrier: LangGraph's default pool (CPUs + 4 threads) would deadlock it."""
+    n = 16
+    barrier = threading.Barrier(n, timeout=20)
+    engine = RecordingEngine(behaviour={"summarization": lambda _request: barrier.wait()})
+    plan = plan_json(*(task(i, "summarization", text=f"part {i}") for i in range(1, n + 1)))
+    graph = build(
+        ScriptedChatModel(script=[plan, "ok"]),
+        Catalog(cards=cards("summarization", "sum/a")),
+        engine,
+        tmp_path,
+        max_concurrency=n,
+    )
+    state = graph.invoke({"messages": [HumanMessage("summarise the sixteen parts")]})
+    assert {r["status"] for r in state["results"].values()} == {"ok"}
+    assert len(engine.calls) == n
