@@ -1,5 +1,13 @@
 """HuggingGPT for LangChain and LangGraph: an LLM plans, picks HF models, runs them, answers."""
 
+import os
+
+# Several OpenMP runtimes share this process (torch, CTranslate2, onnxruntime). With the default
+# active wait, threads idle in one runtime spin and starve the others: measured here, a warm
+# faster-whisper transcription took 59 s after a torch task instead of 4.6 s. Passive waiting
+# fixes that; it must be set before the runtimes load, so it is set on import (unless set).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from langchain_hugginggpt.catalog import Catalog, ModelCard
 from langchain_hugginggpt.engines import Engine, EngineError, EngineRequest
 from langchain_hugginggpt.graph import (

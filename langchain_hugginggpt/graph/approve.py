@@ -134,15 +134,15 @@ def _decide(
     if "plan" in answer and answer.get("models"):
         return None, ["edit the plan or the models, not both at once (models are re-selected)"]
     if "plan" in answer:
-        return _edit_plan(answer["plan"])
+        return _edit_plan(answer["plan"], ctx.max_plan_tasks)
     if answer.get("models"):
         return _edit_models(answer["models"], state, ctx, services)
     return None, ["an edit needs `plan` (a list of tasks) or `models` ({task id: model id})"]
 
 
-def _edit_plan(raw: Any) -> tuple[Command[Goto] | None, list[str]]:
+def _edit_plan(raw: Any, max_tasks: int) -> tuple[Command[Goto] | None, list[str]]:
     try:
-        tasks = parse_plan(raw)
+        tasks = parse_plan(raw, max_tasks=max_tasks)
     except PlanParseError as exc:
         return None, [f"the edited plan cannot be read: {exc}"]
     problems = validate_plan(tasks)

@@ -51,6 +51,9 @@ class Context:
     max_repairs: int = _setting(
         2, "How many times an invalid plan goes back to the controller with its errors."
     )
+    max_plan_tasks: int = _setting(
+        64, "Most tasks a plan may have; a longer plan is refused as runaway (up to 10,000)."
+    )
     max_concurrency: int = _setting(4, "Tasks that may run at the same time.")
     inference_mode: InferenceMode = _setting(
         "auto",
@@ -129,6 +132,8 @@ class Context:
             problems.append(f"plan_demos must be 0 or more, got {self.plan_demos}")
         if self.max_repairs < 0:
             problems.append(f"max_repairs must be 0 or more, got {self.max_repairs}")
+        if not 1 <= self.max_plan_tasks <= 10_000:
+            problems.append(f"max_plan_tasks must be 1 to 10000, got {self.max_plan_tasks}")
         if self.max_concurrency < 1:
             problems.append(f"max_concurrency must be at least 1, got {self.max_concurrency}")
         if self.inference_mode not in get_args(InferenceMode):

@@ -92,7 +92,9 @@ def _plan(
         except Exception as exc:  # noqa: BLE001 - the run ends with the reason, not a traceback
             return [], f"The controller failed while planning: {type(exc).__name__}: {exc}"
         try:
-            tasks = parse_plan(decoded if decoded is not None else raw)
+            tasks = parse_plan(
+                decoded if decoded is not None else raw, max_tasks=ctx.max_plan_tasks
+            )
         except PlanParseError as exc:
             tasks, problems = [], [str(exc)]
         else:

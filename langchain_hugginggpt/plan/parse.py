@@ -24,12 +24,16 @@ MAX_PLAN_TASKS = 64
 _INT_RE = re.compile(r"-?\d{1,9}")
 
 
-def parse_plan(output: str | list[Any] | Mapping[str, Any] | None) -> list[PlannedTask]:
+def parse_plan(
+    output: str | list[Any] | Mapping[str, Any] | None, *, max_tasks: int = MAX_PLAN_TASKS
+) -> list[PlannedTask]:
     """Read a plan from a controller's output.
 
     Args:
         output: the model's text, or JSON already decoded (a list of tasks, or an object with a
             `tasks` list, as structured output returns).
+        max_tasks: more tasks than this is an error (a runaway or hostile plan); the text may
+            be up to `max(MAX_PLAN_CHARS, 400 * max_tasks)` characters.
 
     Returns:
         The tasks in the order given. An empty list means the controller planned no task.
@@ -37,20 +41,19 @@ def parse_plan(output: str | list[Any] | Mapping[str, Any] | None) -> list[Plann
     Raises:
         PlanParseError: nothing in `output` reads as a list of tasks; the message says why.
     """
-    data = _decode(output) if isinstance(output, str) or output is None else output
+    limit = max(MAX_PLAN_CHARS, 400 * max_tasks)
+    data = _decode(output, limit) if isinstance(output, str) or output is None else output
     items = _task_items(data)
-    if len(items) > MAX_PLAN_TASKS:
-        raise PlanParseError(
-            f"the plan has {len(items)} tasks; at most {MAX_PLAN_TASKS} are allowed"
-        )
+    if len(items) > max_tasks:
+        raise PlanParseError(f"the plan has {len(items)} tasks; at most {max_tasks} are allowed")
     return [_coerce_task(i, item) for i, item in enumerate(items)]
 
 
-def _decode(text: str | None) -> Any:
+def _decode(text: str | None, limit: int) -> Any:
     if text is None or not text.strip():
         raise PlanParseError("the controller returned no text; expected a JSON list of tasks")
     try:
-        return extract_json(text, MAX_PLAN_CHARS)
+        return extract_json(text, limit)
     except JSONNotFoundError as exc:
         raise PlanParseError(f"cannot read a plan from the controller's output: {exc}") from None
 

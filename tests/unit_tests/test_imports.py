@@ -48,3 +48,17 @@ def test_studio_graph_is_exported_without_checkpointer() -> None:
     module = importlib.import_module("graphs.hugginggpt")
     assert module.graph.checkpointer is None
     assert set(module.graph.get_graph().nodes) >= {"plan", "select", "execute", "respond"}
+
+
+def test_import_sets_passive_openmp_waiting_unless_set() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "import os, langchain_hugginggpt; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "PASSIVE", out.stderr
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "ACTIVE"

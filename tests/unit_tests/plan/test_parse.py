@@ -150,6 +150,22 @@ def test_too_many_tasks() -> None:
         parse_plan(plan)
 
 
+def test_task_limit_is_a_parameter() -> None:
+    plan = [{"id": i, "task": "summarization", "args": {"text": "x"}} for i in range(1, 301)]
+    assert len(parse_plan(plan, max_tasks=300)) == 300
+    assert len(parse_plan(json.dumps(plan), max_tasks=300)) == 300  # longer text allowed too
+    with pytest.raises(PlanParseError, match="at most 299"):
+        parse_plan(plan, max_tasks=299)
+
+
+def test_max_plan_tasks_setting_is_checked() -> None:
+    from langchain_hugginggpt import Context
+
+    assert Context(max_plan_tasks=1000).max_plan_tasks == 1000
+    with pytest.raises(ValueError, match="max_plan_tasks must be 1 to 10000, got 0"):
+        Context(max_plan_tasks=0)
+
+
 # --- property-based: the parser never raises anything but PlanParseError and never hangs ---
 
 _values = st.recursive(

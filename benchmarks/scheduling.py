@@ -1,0 +1,159 @@
+"""Scheduling benchmarks with a simulated controller and simulated tasks (known latencies).
+
+- `llm_calls`: LLM calls per request against the number of tasks, for this graph (one selection
+  call) and the original one-selection-call-per-task policy, in the same harness.
+- `critical_path_ratio`: end-to-end time over the critical-path lower bound (planning + longest
+  chain of task times + response) for layered DAGs of width 1 to 32 and depth 1 to 8.
+- `scheduler_overhead_us_per_task`: the execute stage's time per task on a 1,000-task DAG of
+  zero-time tasks (LangGraph `@task` calls, input resolution and the scheduler together).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+
+from benchmarks.dags import layered_plan, longest_path
+from benchmarks.sim import SimulatedController, SimulatedEngine
+from langchain_hugginggpt import Catalog, ModelCard, create_hugginggpt_graph
+from langchain_hugginggpt.graph.scheduler import run_dag
+from langchain_hugginggpt.plan.types import PlannedTask
+
+__all__ = ["critical_path_ratio", "llm_calls", "scheduler_overhead"]
+
+
+def _catalog(candidates: int) -> Catalog:
+    return Catalog(
+        cards=[
+            ModelCard(id=f"sum/{i}", task="summarization", downloads=1000 - i)
+            for i in range(candidates)
+        ]
+    )
+
+
+def _run(
+    plan: list[dict[str, Any]],
+    tmp: Path,
+    *,
+    candidates: int = 1,
+    latency_s: float = 0.0,
+    durations: dict[str, float] | None = None,
+    **settings: Any,
+) -> tuple[dict[str, Any], SimulatedController, float]:
+    llm = SimulatedController(plan=plan, latency_s=latency_s)
+    graph = create_hugginggpt_graph(
+        llm,
+        catalog=_catalog(candidates),
+        engines=[SimulatedEngine(durations=durations or {})],
+        artifacts_dir=tmp,
+        controller_tasks="",
+        **settings,
+    )
+    start = time.perf_counter()
+    state = graph.invoke({"messages": [HumanMessage("run the benchmark plan")]})
+    seconds = time.perf_counter() - start
+    bad = [r for r in state["results"].values() if r["status"] != "ok"]
+    if state.get("error") or bad:
+        raise RuntimeError(f"benchmark run failed: {state.get('error') or bad[0]}")
+    return state, llm, seconds
+
+
+def llm_calls(tmp: Path, max_tasks: int = 16) -> dict[str, Any]:
+    """LLM calls per request for 1..max_tasks independent tasks, each with 3 candidates."""
+    rows = []
+    for n in range(1, max_tasks + 1):
+        plan = layered_plan(n, 1)
+        ours, _, _ = _run(plan, tmp, candidates=3, max_concurrency=16)
+        original, _, _ = _run(
+            plan, tmp, candidates=3, max_concurrency=16, selection_calls="per-task"
+        )
+        rows.append(
+            {
+                "tasks": n,
+                "this_graph": ours["usage"]["total"]["llm_calls"],
+                "per_task_selection": original["usage"]["total"]["llm_calls"],
+            }
+        )
+    return {
+        "rows": rows,
+        "this_graph_at_16": rows[-1]["this_graph"],
+        "per_task_selection_at_16": rows[-1]["per_task_selection"],
+    }
+
+
+def critical_path_ratio(
+    tmp: Path,
+    widths: tuple[int, ...] = (1, 2, 4, 8, 16, 32),
+    depths: tuple[int, ...] = (1, 2, 4, 8),
+    llm_latency_s: float = 0.2,
+    task_seconds: tuple[float, float] = (0.05, 0.25),
+) -> dict[str, Any]:
+    """Wall time over the lower bound for each DAG shape; tasks get seeded random durations."""
+    rows = []
+    for width in widths:
+        for depth in depths:
+            plan = layered_plan(width, depth, seed=width * 100 + depth)
+            rng = random.Random(width * 1000 + depth)
+            durations = {f"task-{t['id']}": round(rng.uniform(*task_seconds), 3) for t in plan}
+            _, llm, seconds = _run(
+                plan,
+                tmp,
+                latency_s=llm_latency_s,
+                durations=durations,
+                max_concurrency=width,
+                max_plan_tasks=len(plan),
+            )
+            # Tasks have one candidate each, so no selection call: plan + answer only.
+            assert llm.calls == ["plan", "respond"], llm.calls
+            bound = 2 * llm_latency_s + longest_path(plan, durations)
+            rows.append(
+                {
+                    "width": width,
+                    "depth": depth,
+                    "tasks": len(plan),
+                    "seconds": round(seconds, 4),
+                    "lower_bound": round(bound, 4),
+                    "ratio": round(seconds / bound, 4),
+                }
+            )
+    ratios = [r["ratio"] for r in rows]
+    return {
+        "worst": max(ratios),
+        "median": round(statistics.median(ratios), 4),
+        "target": 1.10,
+        "llm_latency_s": llm_latency_s,
+        "task_seconds": list(task_seconds),
+        "rows": rows,
+    }
+
+
+def scheduler_overhead(tmp: Path, width: int = 50, depth: int = 20) -> dict[str, Any]:
+    """Execute-stage time per task for width x depth zero-time tasks (1,000 by default)."""
+    plan = layered_plan(width, depth, seed=7)
+    state, _, _ = _run(plan, tmp, max_concurrency=64, max_plan_tasks=len(plan))
+    execute = state["usage"]["execute"]["seconds"]
+    # The scheduler alone: the same DAG with futures that are already done.
+    tasks = [
+        PlannedTask(id=t["id"], task=t["task"], dep=tuple(t["dep"]), args=t["args"]) for t in plan
+    ]
+
+    def start(task: PlannedTask, done: Any) -> Future[dict[str, Any]]:
+        future: Future[dict[str, Any]] = Future()
+        future.set_result({"status": "ok"})
+        return future
+
+    t0 = time.perf_counter()
+    run_dag(tasks, start, max_concurrency=64)
+    core = time.perf_counter() - t0
+    return {
+        "tasks": len(plan),
+        "execute_stage_seconds": round(execute, 4),
+        "us_per_task": round(execute / len(plan) * 1e6, 1),
+        "run_dag_only_us_per_task": round(core / len(plan) * 1e6, 1),
+    }
