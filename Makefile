@@ -17,7 +17,7 @@ endif
 DEMO_REQUEST := transcribe this recording, summarise it in two sentences, read the summary aloud, and list the people and places it mentions
 SAMPLE := samples/news.wav
 
-.PHONY: install test lint format demo clean
+.PHONY: install test lint format demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ lint: $(STAMP)
 demo: $(STAMP)
 	@test -f $(SAMPLE) || $(BIN)/python -m langchain_hugginggpt.offline.sample $(SAMPLE)
 	HF_HUB_OFFLINE=1 $(BIN)/hugginggpt "$(DEMO_REQUEST)" --input $(SAMPLE)
+
+# Every benchmark; writes benchmarks/results/latest.json, latest.md and plots (about 45 min).
+# BENCH_ARGS="--skip planning" leaves out the planning evaluation (about 30 of those minutes).
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --group bench
+	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

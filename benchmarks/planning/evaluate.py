@@ -81,14 +81,28 @@ def copy_nearest(request: str, bank: DemoBank) -> list[dict[str, Any]]:
     return plan
 
 
-def evaluate(
-    controller: str, items: list[dict[str, Any]], demos: int, **settings: Any
-) -> dict[str, Any]:
+def load_items(path: str | Path = HERE / "dev.jsonl", limit: int = 0) -> list[dict[str, Any]]:
+    """The dataset's requests; with `limit`, the first `limit` of each shape."""
+    items = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    if limit:
+        items = [
+            i
+            for s in ("single", "chain", "dag")
+            for i in [x for x in items if x["shape"] == s][:limit]
+        ]
+    return items
+
+
+def evaluate(controller: str, items: list[dict[str, Any]], **settings: Any) -> dict[str, Any]:
+    """Plan every request with `controller` (or `copy-nearest`); score against the gold plans.
+
+    `settings` are `Context` fields for planning, e.g. `plan_demos=2`.
+    """
     bank = DemoBank()
     graph = None
     if controller != "copy-nearest":
         graph = create_hugginggpt_graph(
-            controller, catalog=Catalog(cards=[]), plan_only=True, plan_demos=demos, **settings
+            controller, catalog=Catalog(cards=[]), engines=[], plan_only=True, **settings
         )
     rows = []
     for item in items:
@@ -110,7 +124,7 @@ def evaluate(
         })  # fmt: skip
         print(f"{item['id']} node={rows[-1]['node_f1']:.2f} edge={rows[-1]['edge_f1']:.2f} "
               f"valid={rows[-1]['valid']} {rows[-1]['seconds']}s", file=sys.stderr)  # fmt: skip
-    return {"controller": controller, "demos": demos, "settings": settings, "n": len(rows),
+    return {"controller": controller, "settings": settings, "n": len(rows),
             **summary(rows), "rows": rows}  # fmt: skip
 
 
@@ -138,22 +152,16 @@ def main() -> None:
     parser.add_argument("--controller", default="offline:0.5b")
     parser.add_argument("--dataset", default=str(HERE / "dev.jsonl"))
     parser.add_argument("--limit", type=int, default=0, help="first N requests of each shape")
-    parser.add_argument("--demos", type=int, default=3)
+    parser.add_argument("--demos", type=int, default=None, help="plan_demos (default: Context's)")
     parser.add_argument("--out", default=None)
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="a Context setting for planning, e.g. plan_task_list=12")  # fmt: skip
     args = parser.parse_args()
-    items = [
-        json.loads(line) for line in Path(args.dataset).read_text().splitlines() if line.strip()
-    ]
-    if args.limit:
-        items = [
-            i
-            for s in ("single", "chain", "dag")
-            for i in [x for x in items if x["shape"] == s][: args.limit]
-        ]
+    items = load_items(args.dataset, args.limit)
     settings = {k: int(v) if v.isdigit() else v for k, v in (s.split("=", 1) for s in args.set)}
-    result = evaluate(args.controller, items, args.demos, **settings)
+    if args.demos is not None:
+        settings["plan_demos"] = args.demos
+    result = evaluate(args.controller, items, **settings)
     name = args.out or str(
         HERE.parent / "results" / f"planning-{args.controller.replace(':', '-')}.json"
     )

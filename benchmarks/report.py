@@ -1,0 +1,148 @@
+"""The benchmarks' markdown table and plots, from `latest.json`'s content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["write_markdown", "write_plots"]
+
+
+def _row(name: str, figure: str, detail: str) -> str:
+    return f"| {name} | {figure} | {detail} |"
+
+
+def write_markdown(results: dict[str, Any], path: Path) -> None:
+    """One table of headline figures, then the planning scores."""
+    m = results["machine"]
+    lines = [
+        f"Measured {results['date']} at commit {results.get('commit')} on {m['cpu']}, "
+        f"{m['cores']} cores, {m['ram_gib']} GiB RAM, no GPU; Python {m['python']}, "
+        f"torch {m['torch']}, langgraph {m['langgraph']}.",
+        "",
+        "| key | figure | detail |",
+        "|---|---|---|",
+    ]
+    if "llm_calls" in results:
+        r = results["llm_calls"]
+        lines.append(
+            _row(
+                "`llm_calls`",
+                f"{r['this_graph_at_16']} vs {r['per_task_selection_at_16']} at 16 tasks",
+                "LLM calls per request, this graph vs one selection call per task; "
+                + ", ".join(
+                    f"{x['tasks']}: {x['this_graph']}/{x['per_task_selection']}"
+                    for x in r["rows"]
+                    if x["tasks"] in (1, 2, 4, 8, 16)
+                ),
+            )
+        )
+    if "critical_path_ratio" in results:
+        r = results["critical_path_ratio"]
+        worst = max(r["rows"], key=lambda x: x["ratio"])
+        lines.append(
+            _row(
+                "`critical_path_ratio`",
+                f"worst {r['worst']:.3f}, median {r['median']:.3f} (target {r['target']})",
+                f"end-to-end over plan + longest task chain + answer; widths 1-32 x depths 1-8, "
+                f"LLM {r['llm_latency_s']} s per call, tasks {r['task_seconds'][0]}-"
+                f"{r['task_seconds'][1]} s; worst at width {worst['width']}, depth "
+                f"{worst['depth']} ({worst['tasks']} tasks)",
+            )
+        )
+    if "scheduler_overhead_us_per_task" in results:
+        r = results["scheduler_overhead_us_per_task"]
+        lines.append(
+            _row(
+                "`scheduler_overhead_us_per_task`",
+                f"{r['us_per_task']:,.0f} us",
+                f"execute stage over {r['tasks']:,} zero-time tasks (LangGraph `@task` calls, "
+                f"inputs, watchdog, events); the scheduler alone "
+                f"{r['run_dag_only_us_per_task']:.1f} us",
+            )
+        )
+    if "warm_over_cold" in results:
+        r = results["warm_over_cold"]
+        lines.append(
+            _row(
+                "`warm_over_cold`",
+                f"{r['warm_over_cold']:.3f}",
+                f"execute stage, 4 real packaged models: cold {r['cold']['execute_seconds']:.1f} s,"
+                f" warm {r['warm']['execute_seconds']:.1f} s; peak RSS {r['peak_rss_mb']:,.0f} MB",
+            )
+        )
+    if "offline_demo_seconds" in results:
+        r = results["offline_demo_seconds"]
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in r["by_stage"].items())
+        lines.append(
+            _row(
+                "`offline_demo_seconds`",
+                f"{r['total']:.1f} s",
+                f"`make demo`'s job end to end ({stages}; {r['llm_calls']} LLM calls; "
+                f"includes process start and model loading)",
+            )
+        )
+    planning = results.get("planning")
+    if planning:
+        lines += [
+            "",
+            "Planning on `benchmarks/planning/dev.jsonl` (requests never used as demonstrations):",
+            "",
+            "| controller | n | node F1 | edge F1 | argument F1 | valid plans | s per plan |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name, r in planning.items():
+            lines.append(
+                f"| {name} | {r['n']} | {r['node_f1']:.3f} | {r['edge_f1']:.3f} | "
+                f"{r['arg_f1']:.3f} | {r['valid_rate']:.3f} | {r['seconds_per_plan']:.1f} |"
+            )
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_plots(results: dict[str, Any], folder: Path) -> list[Path]:
+    """LLM calls against tasks, and the critical-path ratio by DAG shape (needs matplotlib)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    written = []
+    if "llm_calls" in results:
+        rows = results["llm_calls"]["rows"]
+        fig, ax = plt.subplots(figsize=(5, 3.2))
+        ax.plot(
+            [r["tasks"] for r in rows], [r["this_graph"] for r in rows], "o-", label="this graph"
+        )
+        ax.plot(
+            [r["tasks"] for r in rows],
+            [r["per_task_selection"] for r in rows],
+            "s--",
+            label="one selection call per task",
+        )
+        ax.set_xlabel("tasks in the plan")
+        ax.set_ylabel("LLM calls per request")
+        ax.legend()
+        fig.tight_layout()
+        written.append(folder / "llm_calls.png")
+        fig.savefig(written[-1], dpi=120)
+        plt.close(fig)
+    if "critical_path_ratio" in results:
+        rows = results["critical_path_ratio"]["rows"]
+        fig, ax = plt.subplots(figsize=(5, 3.2))
+        for depth in sorted({r["depth"] for r in rows}):
+            sub = [r for r in rows if r["depth"] == depth]
+            ax.plot(
+                [r["width"] for r in sub], [r["ratio"] for r in sub], "o-", label=f"depth {depth}"
+            )
+        ax.axhline(results["critical_path_ratio"]["target"], color="grey", linestyle=":")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("DAG width")
+        ax.set_ylabel("time / critical-path bound")
+        ax.legend()
+        fig.tight_layout()
+        written.append(folder / "critical_path.png")
+        fig.savefig(written[-1], dpi=120)
+        plt.close(fig)
+    return written

@@ -1,0 +1,140 @@
+"""Run every benchmark and write `benchmarks/results/latest.json`, `latest.md` and plots.
+
+python -m benchmarks.run                   # everything (about 45 minutes on 2 cores)
+python -m benchmarks.run --skip planning   # leave out the planning evaluation
+python -m benchmarks.run --planning-limit 5  # first 5 dev requests of each shape
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from benchmarks import real_models, scheduling
+from benchmarks.planning.evaluate import evaluate as evaluate_planning
+from benchmarks.planning.evaluate import load_items
+from benchmarks.report import write_markdown, write_plots
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PARTS = ("llm_calls", "critical_path", "scheduler", "warm_cold", "demo", "planning")
+
+
+def machine() -> dict[str, Any]:
+    """Where the figures come from."""
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    except (OSError, StopIteration, ValueError):
+        mem_kb = 0
+
+    def ver(name: str) -> str | None:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(mem_kb / 1024**2, 1),
+        "gpu": False,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "torch": ver("torch"),
+        "langgraph": ver("langgraph"),
+        "llama_cpp_python": ver("llama-cpp-python"),
+    }
+
+
+def _commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip", default="", help=f"comma-separated parts of {', '.join(PARTS)}")
+    parser.add_argument("--planning-limit", type=int, default=0)
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    unknown = skip - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts to skip: {', '.join(sorted(unknown))}")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "commit": _commit(),
+        "machine": machine(),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        os.environ["HUGGINGGPT_CACHE"] = str(work / "cache")
+        steps = {
+            "llm_calls": lambda: scheduling.llm_calls(work / "runs"),
+            "critical_path": lambda: scheduling.critical_path_ratio(work / "runs"),
+            "scheduler": lambda: scheduling.scheduler_overhead(work / "runs"),
+            "warm_cold": lambda: real_models.warm_cold(work),
+            "demo": lambda: real_models.offline_demo(work),
+            "planning": lambda: _planning(args.planning_limit),
+        }
+        keys = {
+            "llm_calls": "llm_calls",
+            "critical_path": "critical_path_ratio",
+            "scheduler": "scheduler_overhead_us_per_task",
+            "warm_cold": "warm_over_cold",
+            "demo": "offline_demo_seconds",
+            "planning": "planning",
+        }
+        for part, run in steps.items():
+            if part in skip:
+                continue
+            start = time.perf_counter()
+            print(f"[bench] {part} ...", file=sys.stderr, flush=True)
+            results[keys[part]] = run()
+            print(f"[bench] {part} done in {time.perf_counter() - start:.0f}s", file=sys.stderr)
+    (out / "latest.json").write_text(json.dumps(results, indent=1) + "\n")
+    write_markdown(results, out / "latest.md")
+    write_plots(results, out)
+    print((out / "latest.md").read_text())
+    return 0
+
+
+def _planning(limit: int) -> dict[str, Any]:
+    items = load_items(limit=limit)
+    figures = {}
+    for controller in ("copy-nearest", "offline:0.5b"):
+        result = evaluate_planning(controller, items)
+        figures[controller] = {k: v for k, v in result.items() if k != "rows"}
+        detail = RESULTS / f"planning-{controller.replace(':', '-')}.json"
+        detail.write_text(json.dumps(result, indent=1) + "\n")
+    return figures
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
