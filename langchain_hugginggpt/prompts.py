@@ -9,6 +9,7 @@ from typing import Any
 from langchain_hugginggpt.tasks import TASKS, TaskSpec
 
 __all__ = [
+    "FILL_SYSTEM",
     "PLAN_HISTORY",
     "PLAN_REPAIR",
     "PLAN_SYSTEM",
@@ -54,6 +55,11 @@ text you need into an argument, and pass a file by its path):
 {turns}{files}
 
 The request to plan now: {request}"""
+
+FILL_SYSTEM = """You complete a plan for the user's request. Its tasks and links are fixed; some \
+argument values are "?". Give only those values, taken from the request: the exact text to work \
+on (copied, not rewritten), the question asked, the labels as a comma-separated list, the \
+target language as a language name. Answer with JSON only."""
 
 PLAN_REPAIR = """That plan cannot run:
 {problems}

@@ -28,6 +28,7 @@ from langchain_hugginggpt.graph.services import Services, default_artifacts_root
 from langchain_hugginggpt.graph.state import InputState, State
 from langchain_hugginggpt.offline.catalog import packaged_cards
 from langchain_hugginggpt.offline.controller import offline_controller_factory
+from langchain_hugginggpt.plan.sketch import Sketcher
 
 __all__ = ["EXECUTOR_THREADS", "create_hugginggpt_graph", "default_catalog"]
 
@@ -98,6 +99,7 @@ def create_hugginggpt_graph(
         engines=Engines([ControllerEngine(controllers.get), *engines]),
         defaults=defaults,
         artifacts_root=Path(artifacts_dir) if artifacts_dir else default_artifacts_root(),
+        sketcher=Sketcher(),
     )
 
     def after_plan(state: State) -> str:

@@ -43,6 +43,13 @@ class Context:
         "Task types listed in the planning prompt: 0 lists all; N lists the N most relevant to "
         "the request (shorter prompts help small controllers). The output schema allows all.",
     )
+    planner: str = _setting(
+        "auto",
+        "`free`: the controller writes the whole plan. `guided`: the tasks and links come from the "
+        "request's steps (sentence embeddings and input/output types) and the controller fills in "
+        "only the words; falls back to free planning when no step is recognised or the result "
+        "does not validate. `auto`: guided for the embedded offline controller, free otherwise.",
+    )
     auto_repair: bool = _setting(
         True,
         "Fix a plan's mechanical mistakes from the task types (misnamed arguments, missing "
@@ -140,6 +147,8 @@ class Context:
             problems.append(
                 f"inference_mode must be local, remote or auto, got {self.inference_mode!r}"
             )
+        if self.planner not in ("auto", "free", "guided"):
+            problems.append(f"planner must be auto, free or guided, got {self.planner!r}")
         if self.selection_calls not in ("one", "per-task"):
             problems.append(
                 f"selection_calls must be one or per-task, got {self.selection_calls!r}"

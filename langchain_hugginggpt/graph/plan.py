@@ -13,7 +13,8 @@ from langgraph.runtime import Runtime
 from langchain_hugginggpt.demos import Demo
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
-from langchain_hugginggpt.graph.history import request_with_history
+from langchain_hugginggpt.graph.guided import fill_open_args
+from langchain_hugginggpt.graph.history import earlier_turns, request_with_history
 from langchain_hugginggpt.graph.llm import ask_json
 from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
@@ -81,6 +82,10 @@ def _plan(
         llm = services.controllers.get(ctx.controller)
     except Exception as exc:  # noqa: BLE001 - the run ends with the reason, not a traceback
         return [], f"Cannot plan: {exc}"
+    if _guided(ctx, llm) and not earlier_turns(messages, 1):
+        tasks = _guided_plan(request, llm, ctx, services, meter, emit)
+        if tasks is not None:
+            return tasks, None
     listed = services.tasks.shortlist(request, ctx.plan_task_list) if ctx.plan_task_list else None
     asked = request_with_history(request, messages, state.get("artifacts", []))
     prompt = _plan_messages(asked, services.demos.select(request, ctx.plan_demos), listed)
@@ -120,6 +125,44 @@ def _plan(
         f"I could not turn the request into a valid plan after {attempts} "
         f"attempt{'s' if attempts > 1 else ''}. Problems with the last plan:\n{bullets}"
     )
+
+
+def _guided(ctx: Context, llm: Any) -> bool:
+    if ctx.planner != "auto":
+        return ctx.planner == "guided"
+    from langchain_hugginggpt.offline.chat_model import ChatLlamaCpp
+
+    return isinstance(llm, ChatLlamaCpp)
+
+
+def _guided_plan(
+    request: str, llm: Any, ctx: Context, services: Services, meter: StageMeter, emit: Emit
+) -> list[PlannedTask] | None:
+    """The guided plan, or None to plan freely (no step recognised, or it does not validate)."""
+    try:
+        skeleton = services.sketcher.sketch(request)
+    except Exception as exc:  # noqa: BLE001 - free planning is the fallback
+        emit({"event": "plan_guided", "status": "failed", "reason": f"{type(exc).__name__}: {exc}"})
+        return None
+    if not skeleton or len(skeleton) > ctx.max_plan_tasks:
+        emit({"event": "plan_guided", "status": "no steps recognised"})
+        return None
+    tasks, problem = fill_open_args(llm, request, skeleton, [meter])
+    if ctx.auto_repair:
+        tasks, fixes = repair_plan(tasks, relevance=services.tasks.scores(request))
+        if fixes:
+            emit({"event": "plan_repaired", "attempt": 0, "fixes": fixes})
+    problems = validate_plan(tasks)
+    emit(
+        {
+            "event": "plan_guided",
+            "status": "invalid" if problems else "ok",
+            "steps": [t.step for t in skeleton if not t.inserted],
+            "fill_problem": problem,
+            "problems": problems,
+        }
+    )
+    return None if problems else tasks
 
 
 def _plan_messages(

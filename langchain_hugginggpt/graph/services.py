@@ -15,6 +15,7 @@ from langchain_hugginggpt.engines.base import Engines
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.llm import Controllers
 from langchain_hugginggpt.graph.state import State
+from langchain_hugginggpt.plan.sketch import Sketcher
 
 __all__ = ["Node", "Services", "default_artifacts_root"]
 
@@ -43,6 +44,7 @@ class Services:
     engines: Engines
     defaults: Context
     artifacts_root: Path
+    sketcher: Sketcher
 
     def context(self, runtime: Runtime[Context] | None) -> Context:
         """The run's settings: the caller's `context=` if given, else the graph's defaults."""

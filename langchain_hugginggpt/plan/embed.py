@@ -1,0 +1,97 @@
+"""Text embeddings for planning: the packaged MiniLM when installed, else TF-IDF vectors."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+__all__ = ["Embedder", "TfIdfEmbedder", "default_embedder"]
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors; similar meaning, high dot product."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text, L2-normalised."""
+        ...
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class TfIdfEmbedder:
+    """Bag-of-words vectors over a fixed vocabulary: the fallback without sentence-transformers."""
+
+    name = "tf-idf"
+
+    def __init__(self, corpus: Sequence[str]) -> None:
+        """Vocabulary and inverse document frequencies from `corpus`."""
+        docs = [set(_WORD.findall(t.lower())) for t in corpus]
+        vocab = sorted(set().union(*docs)) if docs else []
+        self.index = {w: i for i, w in enumerate(vocab)}
+        n = len(docs)
+        self.idf = np.array(
+            [math.log((1 + n) / (1 + sum(w in d for d in docs))) + 1 for w in vocab]
+        )
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """TF-IDF rows, normalised."""
+        out = np.zeros((len(texts), len(self.index)))
+        for row, text in enumerate(texts):
+            for word, count in Counter(_WORD.findall(text.lower())).items():
+                col = self.index.get(word)
+                if col is not None:
+                    out[row, col] = count * self.idf[col]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+
+
+class _SentenceTransformer:
+    name = "all-MiniLM-L6-v2"
+
+    def __init__(self, path: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        from langchain_hugginggpt.engines.shared import LOAD_LOCK
+
+        with LOAD_LOCK:
+            self.model = SentenceTransformer(path, device="cpu")
+        self.lock = threading.Lock()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        with self.lock:
+            vectors: np.ndarray = self.model.encode(list(texts), normalize_embeddings=True)
+        return vectors
+
+
+_DEFAULT: Embedder | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_embedder(corpus: Sequence[str]) -> Embedder:
+    """The packaged all-MiniLM-L6-v2 (offline extra), loaded once; else TF-IDF over `corpus`."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            from langchain_hugginggpt.offline.catalog import packaged_cards
+
+            for card in packaged_cards():
+                if card.library_name == "sentence-transformers" and card.path:
+                    model_dir = Path(card.path) / "model"
+                    try:
+                        _DEFAULT = _SentenceTransformer(
+                            str(model_dir if model_dir.is_dir() else card.path)
+                        )
+                    except ImportError:
+                        _DEFAULT = None
+                    break
+        return _DEFAULT if _DEFAULT is not None else TfIdfEmbedder(corpus)

@@ -1,0 +1,326 @@
+"""A plan's skeleton from the request itself: steps, a task type per step, links by type.
+
+The small offline controller picks wrong task types more often than anything else. This builds
+the tasks and their links without it:
+
+1. `split_steps` cuts the request into the steps it asks for.
+2. Each step gets the task type whose intent phrases (`data/task_intents.json`, plus the task's
+   description) are closest in meaning (sentence embeddings), nudged by cues: a file of the
+   kind the task takes, a target language for translation.
+3. Inputs are linked by type: a media argument takes a file the step names, else the output of
+   an earlier step that made that kind of media, else a file named elsewhere in the request. A
+   text argument takes the step's own text (quoted, or after a colon) when it has some, else an
+   earlier step's text output.
+4. Missing links are completed from input/output types: a text task given a recording gets a
+   speech-recognition task before it (an image: captioning); a ControlNet generation given a
+   photo gets the condition extraction before it; plain text-to-image fed by a condition map
+   becomes that condition's generation.
+
+Arguments the request must supply in words (the text to translate, a question, labels, a target
+language) are left open for the controller to fill in (`open_args`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+
+import numpy as np
+
+from langchain_hugginggpt.plan.embed import Embedder, default_embedder
+from langchain_hugginggpt.plan.steps import Step, request_files, split_steps
+from langchain_hugginggpt.plan.types import PlannedTask
+from langchain_hugginggpt.tasks import TASKS, Modality, TaskSpec
+
+__all__ = [
+    "LANGUAGES",
+    "TARGET_LANGUAGE_RE",
+    "VERB_TASKS",
+    "SketchedTask",
+    "Sketcher",
+    "load_intents",
+]
+
+LANGUAGES = (
+    "arabic",
+    "chinese",
+    "czech",
+    "danish",
+    "dutch",
+    "english",
+    "finnish",
+    "french",
+    "german",
+    "greek",
+    "hebrew",
+    "hindi",
+    "hungarian",
+    "indonesian",
+    "italian",
+    "japanese",
+    "korean",
+    "norwegian",
+    "polish",
+    "portuguese",
+    "romanian",
+    "russian",
+    "spanish",
+    "swahili",
+    "swedish",
+    "thai",
+    "turkish",
+    "ukrainian",
+    "vietnamese",
+)
+TARGET_LANGUAGE_RE = re.compile(
+    r"\b(?:in|into|to)\s+(" + "|".join(LANGUAGES) + r")\b", re.IGNORECASE
+)
+_REFERS_RE = re.compile(
+    r"\b(it|its|that|this|them|those|these|the (?:result|results|output|transcript|transcription|"
+    r"summary|description|caption|translation|text|answer|story|poem|labels|entities|names|"
+    r"audio|recording|speech|image|picture|photo|map|mask|edges|pose|depth|video|clip))\b",
+    re.IGNORECASE,
+)
+_RESULT_WORDS = re.compile(
+    r"\b(result|output|generated|new|annotated|boxes|mask|map|edges|depth|pose|lines)\b",
+    re.IGNORECASE,
+)
+_CONTENT_RE = re.compile(r"\"[^\"]{3,}\"|“[^”]{3,}”|'[^']{6,}'|:\s*\S+(?:\s+\S+){2,}")
+# Tasks whose media output is made to be used further (not an analysis drawn over an input).
+_GENERATIVE = {
+    "text-to-image",
+    "image-to-image",
+    "text-to-speech",
+    "audio-to-audio",
+    "text-to-video",
+}
+# Imperative verbs that name one task type whatever their object is (general English).
+VERB_TASKS = {
+    "summarise": "summarization",
+    "summarize": "summarization",
+    "translate": "translation",
+    "transcribe": "automatic-speech-recognition",
+    "caption": "image-to-text",
+    "narrate": "text-to-speech",
+    "paraphrase": "text2text-generation",
+    "rewrite": "text2text-generation",
+    "draw": "text-to-image",
+    "paint": "text-to-image",
+    "illustrate": "text-to-image",
+}
+_OPENER_RE = re.compile(
+    r"^(?:please|now|also|then|finally|can you|could you|i want you to|i'd like you to)\s+", re.I
+)
+_CONVERTERS: dict[Modality, str] = {
+    "audio": "automatic-speech-recognition",
+    "image": "image-to-text",
+}
+
+
+def load_intents() -> dict[str, list[str]]:
+    """Intent phrases per task type, shipped with the package."""
+    text = resources.files("langchain_hugginggpt.data").joinpath("task_intents.json").read_text()
+    data: dict[str, list[str]] = json.loads(text)
+    return data
+
+
+@dataclass
+class SketchedTask:
+    """One task of a skeleton: arguments fixed so far, and those left for the controller."""
+
+    id: int
+    task: str
+    dep: list[int]
+    args: dict[str, str]
+    open_args: list[str]
+    step: str
+    score: float
+    inserted: bool = False
+    """Added to complete a link (not asked for in words)."""
+
+    def planned(self) -> PlannedTask:
+        """As a plan task (open arguments empty)."""
+        args = dict(self.args)
+        for name in self.open_args:
+            args.setdefault(name, "")
+        return PlannedTask(id=self.id, task=self.task, dep=tuple(self.dep), args=args)
+
+
+@dataclass
+class Sketcher:
+    """Builds plan skeletons; see the module docstring."""
+
+    embedder: Embedder | None = None
+    intents: Mapping[str, Sequence[str]] = field(default_factory=load_intents)
+    vocabulary: Mapping[str, TaskSpec] = field(default_factory=lambda: TASKS)
+    threshold: float = 0.2
+    media_bonus: float = 0.08
+    """Added for a task that takes a kind of file the step names."""
+    media_penalty: float = 0.05
+    """Taken from a task that takes none of the kinds of file the step names."""
+    language_bonus: float = 0.15
+    """Added to translation when the step names a target language ("into German")."""
+    verb_bonus: float = 1.0
+    """Added to the task a step's leading verb names (`VERB_TASKS`), enough to decide it:
+    "summarise the recording" is a summary (of a transcript), not a transcription."""
+
+    @cached_property
+    def _phrases(self) -> tuple[list[str], np.ndarray]:
+        names, texts = [], []
+        for name, spec in self.vocabulary.items():
+            for phrase in [*self.intents.get(name, ()), spec.description]:
+                names.append(name)
+                texts.append(phrase)
+        if self.embedder is None:
+            self.embedder = default_embedder(texts)
+        return names, self.embedder.encode(texts)
+
+    def task_scores(self, text: str) -> dict[str, float]:
+        """Similarity of `text` to each task type (its best-matching intent phrase)."""
+        names, vectors = self._phrases
+        assert self.embedder is not None
+        sims = vectors @ self.embedder.encode([text])[0]
+        best: dict[str, float] = {}
+        for name, sim in zip(names, sims, strict=True):
+            best[name] = max(best.get(name, -1.0), float(sim))
+        return best
+
+    def sketch(self, request: str) -> list[SketchedTask]:
+        """The skeleton of `request`; empty when no step matches any task type."""
+        steps = split_steps(request)
+        build = _Build(self.vocabulary, request_files(request))
+        for step in steps:
+            scores = self._cued(step, self.task_scores(step.text))
+            name, score = max(scores.items(), key=lambda kv: kv[1])
+            if score < self.threshold:
+                continue
+            build.add(name, step, score)
+        return build.tasks
+
+    def _cued(self, step: Step, scores: dict[str, float]) -> dict[str, float]:
+        kinds = {kind for _, kind in step.files}
+        for name in scores:
+            takes = set(self.vocabulary[name].input_modalities)
+            if kinds & takes:
+                scores[name] += self.media_bonus
+            elif kinds and not (kinds & takes):
+                scores[name] -= self.media_penalty
+        if TARGET_LANGUAGE_RE.search(step.text) and "translation" in scores:
+            scores["translation"] += self.language_bonus
+        words = _OPENER_RE.sub("", step.text.strip().lower()).split()
+        verb_task = VERB_TASKS.get(words[0].strip(",.:")) if words else None
+        if verb_task in scores:
+            scores[verb_task] += self.verb_bonus
+        return scores
+
+
+class _Build:
+    """Adds tasks one step at a time, linking inputs by type."""
+
+    def __init__(self, vocabulary: Mapping[str, TaskSpec], files: list[tuple[str, Modality]]):
+        self.vocabulary = vocabulary
+        self.files = files
+        self.tasks: list[SketchedTask] = []
+
+    def _new(self, name: str, step: Step, score: float, *, inserted: bool = False) -> SketchedTask:
+        task = SketchedTask(
+            id=len(self.tasks) + 1,
+            task=name,
+            dep=[],
+            args={},
+            open_args=[],
+            step=step.text,
+            score=score,
+            inserted=inserted,
+        )
+        self.tasks.append(task)
+        return task
+
+    def _producers(self, kind: Modality) -> list[SketchedTask]:
+        return [t for t in self.tasks if self.vocabulary[t.task].output == kind]
+
+    def _link(self, task: SketchedTask, arg: str, source: SketchedTask) -> None:
+        task.args[arg] = f"<GENERATED>-{source.id}"
+        if source.id not in task.dep:
+            task.dep.append(source.id)
+
+    def _media(self, kind: Modality, step: Step) -> str | SketchedTask | None:
+        own = [value for value, k in step.files if k == kind]
+        if own:
+            return own[0]
+        producers = self._producers(kind)
+        made = [
+            p
+            for p in producers
+            if p.task in _GENERATIVE or p.task.endswith(("-control", "-text-to-image"))
+        ]
+        if made and (_REFERS_RE.search(step.text) or not self._file(kind)):
+            return made[-1]
+        if producers and _RESULT_WORDS.search(step.text):
+            return producers[-1]
+        named = self._file(kind)
+        if named:
+            return named
+        return producers[-1] if producers else None
+
+    def _file(self, kind: Modality) -> str | None:
+        return next((value for value, k in self.files if k == kind), None)
+
+    def add(self, name: str, step: Step, score: float) -> None:
+        spec = self.vocabulary[name]
+        # A generation fed by a condition map is that condition's generation.
+        if name in ("text-to-image", "image-to-image"):
+            controls = [t for t in self.tasks if t.task.endswith("-control")]
+            if controls and _REFERS_RE.search(step.text):
+                name = controls[-1].task.replace("-control", "-text-to-image")
+                spec = self.vocabulary.get(name, spec)
+        sources: dict[str, str | SketchedTask | None] = {}
+        for arg in spec.args:
+            if arg.modality != "text":
+                sources[arg.name] = self._media(arg.modality, step)
+        # A ControlNet generation given a photo gets the condition extracted from it first.
+        if name.endswith("-text-to-image") and isinstance(sources.get("image"), str):
+            control = self._new(
+                name.replace("-text-to-image", "-control"), step, score, inserted=True
+            )
+            control.args["image"] = str(sources["image"])
+            sources["image"] = control
+        primary = _primary_text(spec)
+        text_source: SketchedTask | None = None
+        if primary and not _CONTENT_RE.search(step.text):
+            earlier = self._producers("text")
+            media_kinds = [k for _, k in step.files if k in _CONVERTERS]
+            takes_media = any(a.modality != "text" for a in spec.args)
+            if media_kinds and not takes_media:
+                value, kind = next((v, k) for v, k in step.files if k in _CONVERTERS)
+                text_source = self._new(_CONVERTERS[kind], step, score, inserted=True)
+                text_source.args[self.vocabulary[_CONVERTERS[kind]].args[0].name] = value
+            elif earlier and (_REFERS_RE.search(step.text) or len(step.text.split()) <= 8):
+                text_source = earlier[-1]
+        task = self._new(name, step, score)
+        for arg in spec.args:
+            source = sources.get(arg.name)
+            if arg.name == primary and text_source is not None:
+                self._link(task, arg.name, text_source)
+            elif isinstance(source, SketchedTask):
+                self._link(task, arg.name, source)
+            elif isinstance(source, str):
+                task.args[arg.name] = source
+            elif arg.modality == "text" and (arg.required or arg.name == "target_language"):
+                task.open_args.append(arg.name)
+            elif arg.required:
+                task.args[arg.name] = ""  # no source: validation says what is missing
+
+
+def _primary_text(spec: TaskSpec) -> str | None:
+    """The text argument that may come from an earlier task (the document, not a question)."""
+    names = [a.name for a in spec.args if a.modality == "text"]
+    if spec.name == "question-answering":
+        return "context"
+    if "text" in names and spec.name != "sentence-similarity":
+        return "text"
+    return None

@@ -1,0 +1,198 @@
+"""Split a request into the steps it asks for, by punctuation and connectives, not by a model.
+
+"Transcribe call.wav, summarise it and then read the summary aloud" gives three steps. Quoted
+text is never split. A piece that asks for nothing (it does not start with a verb, a question
+word or a polite opener: "Ticket: ...", "Context: ...") is content of the step before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from langchain_hugginggpt.plan.repair import value_modality
+from langchain_hugginggpt.tasks import Modality
+
+__all__ = ["Step", "request_files", "split_steps"]
+
+# Verbs a request uses to ask for something, in their imperative form (general English).
+VERBS = frozenset(
+    {
+        "add",
+        "analyse",
+        "analyze",
+        "answer",
+        "apply",
+        "caption",
+        "categorise",
+        "categorize",
+        "change",
+        "check",
+        "classify",
+        "clean",
+        "compare",
+        "compose",
+        "compute",
+        "condense",
+        "convert",
+        "correct",
+        "count",
+        "create",
+        "decide",
+        "denoise",
+        "describe",
+        "design",
+        "detect",
+        "determine",
+        "draft",
+        "draw",
+        "edit",
+        "enhance",
+        "estimate",
+        "explain",
+        "extract",
+        "figure",
+        "find",
+        "fix",
+        "generate",
+        "get",
+        "give",
+        "guess",
+        "identify",
+        "illustrate",
+        "isolate",
+        "label",
+        "list",
+        "listen",
+        "locate",
+        "look",
+        "make",
+        "map",
+        "measure",
+        "name",
+        "narrate",
+        "outline",
+        "paint",
+        "paraphrase",
+        "pick",
+        "play",
+        "point",
+        "predict",
+        "produce",
+        "pull",
+        "put",
+        "rate",
+        "read",
+        "recognise",
+        "recognize",
+        "remove",
+        "render",
+        "reply",
+        "respond",
+        "restore",
+        "restyle",
+        "rewrite",
+        "run",
+        "say",
+        "score",
+        "segment",
+        "separate",
+        "show",
+        "simplify",
+        "sketch",
+        "speak",
+        "spot",
+        "summarise",
+        "summarize",
+        "synthesise",
+        "synthesize",
+        "tag",
+        "take",
+        "tell",
+        "transcribe",
+        "transform",
+        "translate",
+        "turn",
+        "use",
+        "voice",
+        "write",
+    }
+)
+_OPENERS = ("please", "can you", "could you", "i want", "i'd like", "i need", "now", "also", "then")
+_WH = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how", "is", "are", "does",
+       "do", "did", "was", "were", "will")  # fmt: skip
+_FILE_RE = re.compile(r"(?:https?://\S+|[\w~./-]+)\.[A-Za-z0-9]{2,5}\b")
+_QUOTE_RE = re.compile(r"\"[^\"]*\"|“[^”]*”|'[^']{3,}'")
+_VERB_ALT = "|".join(sorted(VERBS))
+_SPLIT_RE = re.compile(
+    r"(?<=[.?!])\s+(?=[A-Z])"  # sentences
+    r"|;\s*"
+    r"|,?\s+(?:and\s+)?then\s+"  # "..., then", "and then"
+    rf"|,\s*(?:and\s+)?(?:also\s+|finally\s+|after that\s+|afterwards\s+)?(?=(?:{_VERB_ALT})\b)"
+    rf"|\s+and\s+(?:also\s+|finally\s+)?(?=(?:{_VERB_ALT})\b)"
+    r"|,\s*and\s+(?=(?:what|which|who|how|where|when|whether)\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the request asks for, with the files it names (path or URL, and modality)."""
+
+    text: str
+    files: tuple[tuple[str, Modality], ...] = ()
+
+
+def request_files(text: str) -> list[tuple[str, Modality]]:
+    """The media files and URLs named in `text`, in order, with their modality."""
+    found = []
+    for match in _FILE_RE.finditer(text):
+        value = match.group(0).rstrip(".,;:!?)\"'")
+        kind = value_modality(value, {})
+        if kind:
+            found.append((value, kind))
+    return found
+
+
+def _asks(piece: str) -> bool:
+    words = piece.lower().lstrip("\"'(").split()
+    if not words:
+        return False
+    first = words[0].strip(",:")
+    return (
+        first in VERBS
+        or first in _WH
+        or any(piece.lower().startswith(o) for o in _OPENERS)
+        or first.endswith("?")
+    )
+
+
+def split_steps(request: str) -> list[Step]:
+    """The steps of `request`, in order; a request with no recognisable step is one step."""
+    shielded: dict[str, str] = {}
+
+    def shield(match: re.Match[str]) -> str:
+        key = f"\x00{len(shielded)}\x00"
+        shielded[key] = match.group(0)
+        return key
+
+    text = _QUOTE_RE.sub(shield, request.strip())
+    text = _FILE_RE.sub(shield, text)  # file names have dots that are not sentence ends
+    pieces = [p.strip(" ,") for p in _SPLIT_RE.split(text) if p and p.strip(" ,")]
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and not _asks(_unshield(piece, shielded)):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    steps = []
+    for piece in merged or [text]:
+        plain = _unshield(piece, shielded)
+        steps.append(Step(text=plain, files=tuple(request_files(plain))))
+    return steps
+
+
+def _unshield(text: str, shielded: dict[str, str]) -> str:
+    for key, value in shielded.items():
+        text = text.replace(key, value)
+    return text

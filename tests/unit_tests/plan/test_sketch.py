@@ -1,0 +1,139 @@
+"""Guided planning's parts: steps, the skeleton (real MiniLM embeddings), links by type."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from langchain_hugginggpt.plan import validate_plan
+from langchain_hugginggpt.plan.embed import TfIdfEmbedder
+from langchain_hugginggpt.plan.sketch import Sketcher, Step, _Build
+from langchain_hugginggpt.plan.steps import request_files, split_steps
+from langchain_hugginggpt.tasks import TASKS
+
+
+def texts(request: str) -> list[str]:
+    return [s.text for s in split_steps(request)]
+
+
+@pytest.mark.parametrize(
+    ("request_", "steps"),
+    [
+        (
+            "Transcribe call.wav, summarise it and then read the summary aloud.",
+            ["Transcribe call.wav", "summarise it", "read the summary aloud."],
+        ),
+        (
+            "Describe /data/street.jpg, translate the description to French and read it aloud.",
+            ["Describe /data/street.jpg", "translate the description to French", "read it aloud."],
+        ),
+        (
+            "How many people are in photo.png, and what does the sign in it say?",
+            ["How many people are in photo.png", "what does the sign in it say?"],
+        ),
+        # quoted text and content after a label are not steps of their own
+        (
+            'Which team gets this? Ticket: "I was charged twice. Then it failed and crashed."',
+            ['Which team gets this? Ticket: "I was charged twice. Then it failed and crashed."'],
+        ),
+        ("find the people and places", ["find the people and places"]),
+    ],
+)
+def test_split_steps(request_: str, steps: list[str]) -> None:
+    assert texts(request_) == steps
+
+
+def test_request_files_with_modalities() -> None:
+    found = request_files("Compare a.wav with https://x.org/p/cat.jpg and notes.txt, then b.CSV")
+    assert found == [("a.wav", "audio"), ("https://x.org/p/cat.jpg", "image"), ("b.CSV", "table")]
+
+
+@pytest.fixture(scope="module")
+def sketcher() -> Sketcher:
+    return Sketcher()  # the packaged all-MiniLM-L6-v2 (offline extra)
+
+
+def shape(sketcher: Sketcher, request: str) -> list[tuple[str, list[int]]]:
+    return [(t.task, t.dep) for t in sketcher.sketch(request)]
+
+
+def test_chain_from_steps_and_types(sketcher: Sketcher) -> None:
+    assert sketcher.embedder is None or sketcher.embedder.name == "all-MiniLM-L6-v2"
+    skeleton = sketcher.sketch("Transcribe call.wav, summarise it and then read the summary aloud")
+    assert [(t.task, t.dep) for t in skeleton] == [
+        ("automatic-speech-recognition", []),
+        ("summarization", [1]),
+        ("text-to-speech", [2]),
+    ]
+    assert skeleton[0].args == {"audio": "call.wav"}
+    assert skeleton[1].args == {"text": "<GENERATED>-1"} and skeleton[1].open_args == []
+    assert validate_plan([t.planned() for t in skeleton]) == []
+
+
+def test_missing_speech_recognition_is_inserted(sketcher: Sketcher) -> None:
+    skeleton = sketcher.sketch("Summarise the recording standup.mp3")
+    assert [(t.task, t.dep, t.inserted) for t in skeleton] == [
+        ("automatic-speech-recognition", [], True),
+        ("summarization", [1], False),
+    ]
+
+
+def test_independent_tasks_use_the_users_file(sketcher: Sketcher) -> None:
+    """The second step's "it" is the photo, not the first task's annotated image."""
+    assert shape(sketcher, "Detect the objects in garden.jpg and describe it in a sentence") == [
+        ("object-detection", []),
+        ("image-to-text", []),
+    ]
+
+
+def test_text_of_the_request_is_left_open(sketcher: Sketcher) -> None:
+    (task,) = sketcher.sketch('Translate "Where is the station?" into German')
+    assert task.task == "translation"
+    assert task.open_args == ["text", "target_language"]
+
+
+def test_nothing_recognised_gives_no_skeleton() -> None:
+    sketcher = Sketcher(threshold=0.99)
+    assert sketcher.sketch("hello there") == []
+
+
+def build(*steps: tuple[str, str, str]) -> list[tuple[str, list[int], dict[str, str]]]:
+    b = _Build(TASKS, request_files(" ".join(text for _, text, _ in steps)))
+    for name, text, _ in steps:
+        b.add(name, Step(text=text, files=tuple(request_files(text))), 1.0)
+    return [(t.task, t.dep, t.args) for t in b.tasks]
+
+
+def test_controlnet_generation_from_a_photo_gets_its_condition_first() -> None:
+    assert build(("canny-text-to-image", "draw a castle with the edges of tower.jpg", "")) == [
+        ("canny-control", [], {"image": "tower.jpg"}),
+        ("canny-text-to-image", [1], {"image": "<GENERATED>-1"}),
+    ]
+
+
+def test_text_to_image_fed_by_a_condition_map_becomes_that_conditions_generation() -> None:
+    assert build(
+        ("scribble-control", "turn rough.png into a scribble map", ""),
+        ("text-to-image", "generate a cartoon castle from it", ""),
+    ) == [
+        ("scribble-control", [], {"image": "rough.png"}),
+        ("scribble-text-to-image", [1], {"image": "<GENERATED>-1"}),
+    ]
+
+
+def test_generated_media_is_linked_over_the_users_file() -> None:
+    assert build(
+        ("text-to-image", "paint a red fox", ""),
+        ("image-classification", "then classify that picture", ""),
+    ) == [("text-to-image", [], {}), ("image-classification", [1], {"image": "<GENERATED>-1"})]
+
+
+def test_tfidf_embedder_is_normalised_and_handles_unknown_words() -> None:
+    embedder = TfIdfEmbedder(["read it aloud", "transcribe the audio"])
+    vectors = embedder.encode(["read aloud", "zzz unknown"])
+    assert np.isclose(np.linalg.norm(vectors[0]), 1.0)
+    assert not vectors[1].any()
+    sketcher = Sketcher(embedder=embedder)
+    assert max(sketcher.task_scores("read it aloud").items(), key=lambda kv: kv[1])[0] == (
+        "text-to-speech"
+    )
