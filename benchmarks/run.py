@@ -23,6 +23,7 @@ from typing import Any
 from benchmarks import real_models, scheduling
 from benchmarks.planning.evaluate import evaluate as evaluate_planning
 from benchmarks.planning.evaluate import load_items
+from benchmarks.planning.evaluate import markdown as planning_markdown
 from benchmarks.report import write_markdown, write_plots
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -125,14 +126,28 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+PLANNING_SETS = {"dev": "dev.jsonl", "test": "test.jsonl"}
+PLANNERS = {
+    "copy-nearest": "copy the nearest demonstration's plan (no LLM)",
+    "sketch": "the guided skeleton alone, words by rule (no LLM)",
+    "offline:0.5b": "the embedded Qwen2.5-Coder-0.5B, planner auto (guided)",
+}
+
+
 def _planning(limit: int) -> dict[str, Any]:
-    items = load_items(limit=limit)
-    figures = {}
-    for controller in ("copy-nearest", "offline:0.5b"):
-        result = evaluate_planning(controller, items)
-        figures[controller] = {k: v for k, v in result.items() if k != "rows"}
-        detail = RESULTS / f"planning-{controller.replace(':', '-')}.json"
-        detail.write_text(json.dumps(result, indent=1) + "\n")
+    """Every planner on the dev set (used while building) and the held-out test set."""
+    here = Path(__file__).resolve().parent / "planning"
+    figures: dict[str, Any] = {}
+    for name, file in PLANNING_SETS.items():
+        items = load_items(here / file, limit=limit)
+        figures[name] = {}
+        for controller in PLANNERS:
+            result = evaluate_planning(controller, items)
+            figures[name][controller] = {k: v for k, v in result.items() if k != "rows"}
+            slug = controller.replace(":", "-")
+            detail = RESULTS / f"planning-{name}-{slug}.json"
+            detail.write_text(json.dumps(result, indent=1))
+            detail.with_suffix(".md").write_text(planning_markdown(result))
     return figures
 
 

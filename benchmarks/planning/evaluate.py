@@ -6,6 +6,7 @@ demonstration's plan. Writes JSON and a markdown report.
 
     python benchmarks/planning/evaluate.py --controller offline:0.5b
     python benchmarks/planning/evaluate.py --controller copy-nearest
+    python benchmarks/planning/evaluate.py --controller sketch   # the skeleton alone, no LLM
     python benchmarks/planning/evaluate.py --controller openai:gpt-4o-mini --limit 20
 """
 
@@ -24,8 +25,10 @@ from langchain_core.messages import HumanMessage
 
 from langchain_hugginggpt import Catalog, create_hugginggpt_graph
 from langchain_hugginggpt.demos import DemoBank
+from langchain_hugginggpt.graph.guided import rule_fill
 from langchain_hugginggpt.plan import parse_plan, validate_plan
 from langchain_hugginggpt.plan.repair import value_modality
+from langchain_hugginggpt.plan.sketch import Sketcher
 
 HERE = Path(__file__).resolve().parent
 _REF = re.compile(r"<GENERATED>-(\d+)")
@@ -99,8 +102,9 @@ def evaluate(controller: str, items: list[dict[str, Any]], **settings: Any) -> d
     `settings` are `Context` fields for planning, e.g. `plan_demos=2`.
     """
     bank = DemoBank()
+    sketcher = Sketcher() if controller == "sketch" else None
     graph = None
-    if controller != "copy-nearest":
+    if controller not in ("copy-nearest", "sketch"):
         graph = create_hugginggpt_graph(
             controller, catalog=Catalog(cards=[]), engines=[], plan_only=True, **settings
         )
@@ -108,7 +112,16 @@ def evaluate(controller: str, items: list[dict[str, Any]], **settings: Any) -> d
     for item in items:
         start = time.perf_counter()
         error = None
-        if graph is None:
+        if sketcher is not None:
+            skeleton = sketcher.sketch(item["request"])
+            plan = [
+                {**t.planned().to_dict(), "args": {
+                    **t.args, **{a: rule_fill(a, t, item["request"]) for a in t.open_args}}}
+                for t in skeleton
+            ]  # fmt: skip
+            problems = validate_plan(parse_plan(plan)) if plan else ["no step recognised"]
+            error = "; ".join(problems) or None
+        elif graph is None:
             plan = copy_nearest(item["request"], bank)
             problems = validate_plan(parse_plan(plan))
             error = "; ".join(problems) or None
@@ -147,6 +160,30 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def markdown(result: dict[str, Any]) -> str:
+    """A report: the summary, then one line per request."""
+    lines = [
+        f"# Planning: {result['controller']} on {result['n']} requests",
+        "",
+        "| node F1 | edge F1 (chains, DAGs) | argument F1 | valid plans | s per plan |",
+        "|---|---|---|---|---|",
+        f"| {result['node_f1']:.3f} | {result['edge_f1']:.3f} | {result['arg_f1']:.3f} | "
+        f"{result['valid_rate']:.3f} | {result['seconds_per_plan']:.1f} |",
+        "",
+        "| id | shape | node F1 | edge F1 | valid | tasks planned |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in result["rows"]:
+        tasks = ", ".join(
+            f"{t['id']}:{t['task']}<{','.join(map(str, t['dep']))}>" for t in row["plan"]
+        )
+        lines.append(
+            f"| {row['id']} | {row['shape']} | {row['node_f1']:.2f} | {row['edge_f1']:.2f} | "
+            f"{'yes' if row['valid'] else 'no'} | {tasks} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--controller", default="offline:0.5b")
@@ -167,6 +204,7 @@ def main() -> None:
     )
     Path(name).parent.mkdir(parents=True, exist_ok=True)
     Path(name).write_text(json.dumps(result, indent=1))
+    Path(name).with_suffix(".md").write_text(markdown(result))
     print(json.dumps({k: v for k, v in result.items() if k != "rows"}, indent=1))
 
 

@@ -1,0 +1,90 @@
+"""The benchmark harnesses themselves, on tiny sizes: they must measure what they claim."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from benchmarks.dags import layered_plan, longest_path
+from benchmarks.planning.evaluate import edges, evaluate, f1, load_items, markdown, nodes
+from benchmarks.scheduling import critical_path_ratio, llm_calls, scheduler_overhead
+from langchain_hugginggpt.plan import parse_plan, validate_plan
+
+
+def test_f1_counts_multisets() -> None:
+    assert f1(Counter(["a", "b"]), Counter(["a", "b"])) == 1.0
+    assert f1(Counter(), Counter()) == 1.0
+    assert f1(Counter(["a"]), Counter(["b"])) == 0.0
+    assert f1(Counter(["a", "a"]), Counter(["a"])) == pytest.approx(2 / 3)
+
+
+def test_edges_are_named_by_task_types() -> None:
+    plan = [
+        {"id": 1, "task": "automatic-speech-recognition", "dep": [], "args": {}},
+        {"id": 2, "task": "summarization", "dep": [1], "args": {}},
+    ]
+    assert edges(plan) == Counter({("automatic-speech-recognition", "summarization"): 1})
+    assert nodes(plan) == Counter(["automatic-speech-recognition", "summarization"])
+
+
+def test_datasets_load_and_their_gold_plans_validate() -> None:
+    here = Path(__file__).resolve().parents[2] / "benchmarks" / "planning"
+    for name, size in (("dev.jsonl", 79), ("test.jsonl", 60)):
+        items = load_items(here / name)
+        assert len(items) == size
+        for item in items:
+            assert validate_plan(parse_plan(item["plan"])) == [], item["id"]
+    assert [i["shape"] for i in load_items(here / "dev.jsonl", limit=1)] == [
+        "single",
+        "chain",
+        "dag",
+    ]
+
+
+def test_evaluate_scores_each_request_and_reports_them_all() -> None:
+    items = load_items(limit=2)
+    result = evaluate("copy-nearest", items)
+    assert result["n"] == 6 and len(result["rows"]) == 6
+    assert all(0.0 <= r["node_f1"] <= 1.0 for r in result["rows"])
+    report = markdown(result)
+    assert all(f"| {i['id']} |" in report for i in items)
+    assert f"| {result['node_f1']:.3f} |" in report
+
+
+def test_layered_plan_is_valid_and_as_deep_as_asked() -> None:
+    plan = layered_plan(4, 3, seed=1)
+    assert len(plan) == 12
+    assert validate_plan(parse_plan(plan)) == []
+    seconds = {f"task-{t['id']}": 1.0 for t in plan}
+    assert longest_path(plan, seconds) == 3.0
+
+
+def test_llm_calls_this_graph_against_per_task_selection(tmp_path: Path) -> None:
+    result = llm_calls(tmp_path, max_tasks=3)
+    assert [(r["tasks"], r["this_graph"], r["per_task_selection"]) for r in result["rows"]] == [
+        (1, 3, 3),
+        (2, 3, 4),
+        (3, 3, 5),
+    ]
+
+
+def test_critical_path_ratio_reports_every_shape(tmp_path: Path) -> None:
+    result = critical_path_ratio(
+        tmp_path,
+        widths=(1, 2),
+        depths=(1, 2),
+        llm_latency_s=0.01,
+        task_seconds=(0.01, 0.02),
+        repeats=1,
+    )
+    assert [(r["width"], r["depth"]) for r in result["rows"]] == [(1, 1), (1, 2), (2, 1), (2, 2)]
+    # Never faster than the bound: the bound is a true lower bound.
+    assert all(r["seconds"] >= r["lower_bound"] for r in result["rows"])
+
+
+def test_scheduler_overhead_counts_tasks(tmp_path: Path) -> None:
+    result = scheduler_overhead(tmp_path, width=5, depth=4)
+    assert result["tasks"] == 20
+    assert result["us_per_task"] > 0 and result["run_dag_only_us_per_task"] > 0
