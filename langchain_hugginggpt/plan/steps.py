@@ -124,8 +124,10 @@ _WH = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how", "
 _FILE_RE = re.compile(r"(?:https?://\S+|[\w~./-]+)\.[A-Za-z0-9]{2,5}\b")
 _QUOTE_RE = re.compile(r"\"[^\"]*\"|“[^”]*”|'[^']{3,}'")
 _VERB_ALT = "|".join(sorted(VERBS))
+_INPUT_LINE_RE = re.compile(r"^\s*input files?:.*$", re.IGNORECASE | re.MULTILINE)
 _SPLIT_RE = re.compile(
     r"(?<=[.?!])\s+(?=[A-Z])"  # sentences
+    r"|\n\s*\n"  # paragraphs
     r"|;\s*"
     r"|,?\s+(?:and\s+)?then\s+"  # "..., then", "and then"
     rf"|,\s*(?:and\s+)?(?:also\s+|finally\s+|after that\s+|afterwards\s+)?(?=(?:{_VERB_ALT})\b)"
@@ -176,7 +178,10 @@ def split_steps(request: str) -> list[Step]:
         shielded[key] = match.group(0)
         return key
 
-    text = _QUOTE_RE.sub(shield, request.strip())
+    # "Input file: ..." lines (as the CLI appends them) name files for the whole request; they
+    # are not a step, and their files are found by `request_files` on the whole request.
+    body = _INPUT_LINE_RE.sub("", request).strip() or request.strip()
+    text = _QUOTE_RE.sub(shield, body)
     text = _FILE_RE.sub(shield, text)  # file names have dots that are not sentence ends
     pieces = [p.strip(" ,") for p in _SPLIT_RE.split(text) if p and p.strip(" ,")]
     merged: list[str] = []

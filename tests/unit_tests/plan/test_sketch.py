@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -137,3 +139,18 @@ def test_tfidf_embedder_is_normalised_and_handles_unknown_words() -> None:
     assert max(sketcher.task_scores("read it aloud").items(), key=lambda kv: kv[1])[0] == (
         "text-to-speech"
     )
+
+
+def test_input_file_lines_are_not_a_step(sketcher: Sketcher) -> None:
+    """The CLI appends "Input file: PATH"; its file serves the steps that need one."""
+    from langchain_hugginggpt.cli import request_with_inputs
+
+    request = request_with_inputs(
+        "transcribe this recording and list the people it mentions", [Path("/data/news.wav")]
+    )
+    assert texts(request) == ["transcribe this recording", "list the people it mentions"]
+    assert shape(sketcher, request) == [
+        ("automatic-speech-recognition", []),
+        ("token-classification", [1]),
+    ]
+    assert sketcher.sketch(request)[0].args == {"audio": "/data/news.wav"}
