@@ -99,6 +99,9 @@ def _configured() -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status (0 ok, 1 the run failed, 2 bad usage/setup)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["ui"]:
+        return ui_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     usage = _usage_problem(args)
@@ -174,6 +177,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     if failure:
         print(f"hugginggpt: {failure}", file=sys.stderr)
         return 1
+    return 0
+
+
+def ui_main(argv: Sequence[str]) -> int:
+    """`hugginggpt ui`: the web page on loopback, with the CLI's graph and settings."""
+    parser = argparse.ArgumentParser(prog="hugginggpt ui", description="Start the web page.")
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default loopback)")
+    parser.add_argument("--port", type=int, default=7860)
+    parser.add_argument("--llm", metavar="PROVIDER:MODEL", default=None)
+    parser.add_argument("--approve", action="store_true", help="ask before running each plan")
+    args = parser.parse_args(argv)
+    try:
+        import gradio  # noqa: F401
+    except ImportError:
+        print('hugginggpt: the web page needs the ui extra: pip install "langchain-hugginggpt[ui]"',
+              file=sys.stderr)  # fmt: skip
+        return 2
+    from langchain_hugginggpt.graph.services import default_artifacts_root
+    from langchain_hugginggpt.ui.app import build_app, upload_dir
+
+    try:
+        llm = resolve_controller(args.llm, offline_controller_factory)
+        graph = create_hugginggpt_graph(
+            llm,
+            engines=_default_engines(),
+            checkpointer=InMemorySaver(),
+            approve_plan=args.approve,
+            input_roots=str(upload_dir()),
+        )
+    except (ControllerError, ValueError) as exc:
+        print(f"hugginggpt: {exc}", file=sys.stderr)
+        return 2
+    app = build_app(graph, artifacts_dir=default_artifacts_root())
+    app.launch(
+        server_name=args.host,
+        server_port=args.port,
+        share=False,
+        allowed_paths=app.hugginggpt_allowed_paths,
+    )
     return 0
 
 

@@ -1,0 +1,179 @@
+"""The web page: chat with uploads, live plan graph, chosen models, media inline, approval.
+
+It runs the same graph with the same settings as the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_hugginggpt.ui.plan_svg import plan_svg
+from langchain_hugginggpt.ui.session import Session, Update
+
+__all__ = ["build_app", "models_rows", "upload_dir"]
+
+HUB = "https://huggingface.co/"
+
+
+def upload_dir() -> Path:
+    """Where Gradio keeps uploaded files (they must be allowed inputs of the graph)."""
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
+
+
+def _link(model: str) -> str:
+    if not model or model == "controller-llm" or model.startswith("local/"):
+        return model or "-"
+    return f"[{model}]({HUB}{model})"
+
+
+def models_rows(view: Update) -> list[list[str]]:
+    """One row per task: task, chosen model (linked to the Hub), why, other candidates."""
+    rows = []
+    for task in view.plan:
+        sel = view.selections.get(str(task["id"]), {})
+        others = [c for c in sel.get("candidates", []) if c != sel.get("model")]
+        rows.append(
+            [
+                f"{task['id']}. {task['task']}",
+                _link(sel.get("model") or ""),
+                sel.get("reason") or "",
+                ", ".join(_link(c) for c in others[:4]),
+            ]
+        )
+    return rows
+
+
+def _review_text(review: dict[str, Any]) -> str:
+    lines = ["**The plan is ready. Nothing has run yet.**", ""]
+    for t in review["tasks"]:
+        lines.append(f"- {t['id']}. `{t['task']}` on **{t['model']}**: {t['reason']}")
+    est = review["estimate"]
+    lines.append(
+        f"\nEstimate: {est['tasks']} tasks, longest chain {est['longest_chain']}, "
+        f"{est['llm_calls']} more LLM call(s)."
+    )
+    lines += [f"\n⚠️ {p}" for p in review.get("problems", [])]
+    return "\n".join(lines)
+
+
+def build_app(graph: Any, *, artifacts_dir: Path) -> Any:
+    """A Gradio Blocks app over `graph` (compiled with a checkpointer)."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+
+    sessions: dict[str, Session] = {}
+
+    def outputs(view: Update, history: list[Any]) -> tuple[Any, ...]:
+        review = view.review
+        return (
+            history,
+            gr.MultimodalTextbox(value=None, interactive=view.done or review is not None),
+            plan_svg(
+                view.plan,
+                view.statuses,
+                {int(k): v.get("model") or "" for k, v in view.selections.items()},
+            ),
+            models_rows(view),
+            gr.update(visible=review is not None),
+            _review_text(review) if review else "",
+            json.dumps(review["tasks"] if review else [], indent=1),
+        )
+
+    def finish(view: Update, history: list[Any]) -> list[Any]:
+        if view.error:
+            history.append({"role": "assistant", "content": f"⚠️ {view.error}"})
+        elif view.done and view.answer:
+            history.append({"role": "assistant", "content": view.answer})
+            for output in view.files:
+                history.append({"role": "assistant", "content": {"path": output["path"]}})
+        return history
+
+    def stream(session: Session, updates: Iterator[Update], history: list[Any]) -> Iterator[Any]:
+        view = session.view
+        for view in updates:
+            yield outputs(view, history)
+        yield outputs(view, finish(view, history))
+
+    def ask(message: dict[str, Any], history: list[Any], sid: str) -> Iterator[Any]:
+        history = list(history or [])
+        files = list(message.get("files") or [])
+        for f in files:
+            history.append({"role": "user", "content": {"path": f}})
+        if message.get("text"):
+            history.append({"role": "user", "content": message["text"]})
+        session = sessions.setdefault(sid, Session(graph, sid))
+        for out in stream(session, session.ask(message.get("text") or "", files), history):
+            yield (*out, sid)
+
+    def decide(kind: str) -> Any:
+        def handler(history: list[Any], sid: str, plan_text: str, model_text: str) -> Iterator[Any]:
+            history = list(history or [])
+            session = sessions.get(sid)
+            if session is None:
+                history.append({"role": "assistant", "content": "⚠️ No run is waiting."})
+                yield (history, *[gr.update()] * 6, sid)
+                return
+            decision: dict[str, Any] = {"action": kind}
+            if kind == "edit":
+                models = dict(line.split("=", 1) for line in model_text.splitlines() if "=" in line)
+                if models:
+                    decision["models"] = {k.strip(): v.strip() for k, v in models.items()}
+                else:
+                    try:
+                        decision["plan"] = json.loads(plan_text)
+                    except ValueError as exc:
+                        history.append(
+                            {"role": "assistant", "content": f"⚠️ The plan is not JSON: {exc}"}
+                        )
+                        yield (history, *[gr.update()] * 6, sid)
+                        return
+            for out in stream(session, session.decide(decision), history):
+                yield (*out, sid)
+
+        return handler
+
+    with gr.Blocks(title="HuggingGPT", analytics_enabled=False) as app:
+        sid = gr.State(lambda: uuid.uuid4().hex)
+        gr.Markdown("## HuggingGPT: plans your request, picks Hugging Face models, runs them")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(elem_id="chat", height=520)
+                box = gr.MultimodalTextbox(
+                    elem_id="chat-input",
+                    file_types=["image", "audio", "video", ".pdf", ".txt", ".csv"],
+                    sources=["upload"],
+                    file_count="multiple",
+                    placeholder="Ask for something, attach images, audio or documents...",
+                    show_label=False,
+                )
+            with gr.Column(scale=2):
+                plan = gr.HTML(plan_svg([], {}), elem_id="plan")
+                models = gr.Dataframe(
+                    headers=["task", "model", "why", "other candidates"],
+                    datatype=["str", "markdown", "str", "markdown"],
+                    value=[],
+                    interactive=False,
+                    elem_id="models",
+                )
+                with gr.Group(visible=False, elem_id="approval") as approval:
+                    review = gr.Markdown(elem_id="review")
+                    plan_json = gr.Code(language="json", label="plan (edit, then Edit)")
+                    model_edits = gr.Textbox(
+                        label="other models, one per line: TASK_ID=org/model", lines=2
+                    )
+                    with gr.Row():
+                        approve = gr.Button("Approve", elem_id="approve-btn", variant="primary")
+                        edit = gr.Button("Edit", elem_id="edit-btn")
+                        cancel = gr.Button("Cancel", elem_id="cancel-btn", variant="stop")
+        outs = [chat, box, plan, models, approval, review, plan_json, sid]
+        box.submit(ask, [box, chat, sid], outs)
+        for button, kind in ((approve, "approve"), (edit, "edit"), (cancel, "cancel")):
+            button.click(decide(kind), [chat, sid, plan_json, model_edits], outs)
+    app.hugginggpt_allowed_paths = [str(artifacts_dir)]
+    return app
