@@ -17,7 +17,7 @@ endif
 DEMO_REQUEST := transcribe this recording, summarise it in two sentences, read the summary aloud, and list the people and places it mentions
 SAMPLE := samples/news.wav
 
-.PHONY: install test lint format demo bench clean
+.PHONY: install test lint format demo bench clean browser ui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,18 +25,33 @@ $(BIN)/python:
 
 # pip >= 25.1 understands PEP 735 dependency groups (--group).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[local,offline]" --group dev
+	$(BIN)/python -m pip install --quiet -e ".[local,offline,ui]" --group dev
 	touch $@
+
+# The web page test drives Debian's chromium through chromedriver. Installed with apt when
+# missing (as root, or through sudo); anything else stops here with what to do.
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; else \
+		echo "make: need /usr/bin/chromium and /usr/bin/chromedriver: run as root or install" \
+			"the Debian packages chromium and chromium-driver" >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+		chromium chromium-driver
 
 install: $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The web page on http://127.0.0.1:7860 (same graph and settings as the command line).
+ui: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/hugginggpt ui
 
 # The main job on the embedded offline default: no key, no network.
 demo: $(STAMP)

@@ -28,8 +28,10 @@ def controller(body: dict[str, Any]) -> str:
     return "I transcribed your recording and read it aloud."
 
 
-@pytest.fixture
-def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
+@pytest.fixture(params=[False, True], ids=["direct", "approval"])
+def page(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Any, str, bool]]:
     from langgraph.checkpoint.memory import InMemorySaver
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -50,6 +52,7 @@ def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any,
             planner="guided",
             controller_tasks="",
             input_roots=str(upload_dir()),
+            approve_plan=request.param,
         )
         app = build_app(graph, artifacts_dir=tmp_path / "runs")
         _, url, _ = app.launch(
@@ -71,18 +74,18 @@ def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any,
             options.add_argument(arg)
         driver = webdriver.Chrome(service=Service(executable_path=str(DRIVER)), options=options)
         try:
-            yield driver, url
+            yield driver, url, request.param
         finally:
             driver.quit()
             app.close()
 
 
-def test_upload_ask_and_get_audio_back(page: tuple[Any, str], tmp_path: Path) -> None:
+def test_upload_ask_and_get_audio_back(page: tuple[Any, str, bool], tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    driver, url = page
+    driver, url, approval = page
     recording = make_sample(tmp_path / "note.wav", "The museum opens at ten tomorrow.")
     driver.get(url)
     wait = WebDriverWait(driver, 60)
@@ -93,6 +96,15 @@ def test_upload_ask_and_get_audio_back(page: tuple[Any, str], tmp_path: Path) ->
         "transcribe this recording and read the transcript aloud"
     )
     driver.find_element(By.CSS_SELECTOR, "#chat-input button.submit-button").click()
+    if approval:
+        # The run pauses with the plan and the chosen models; nothing has run yet.
+        approve = wait.until(ec.visibility_of_element_located((By.ID, "approve-btn")))
+        review = driver.find_element(By.CSS_SELECTOR, "#review").text
+        assert "automatic-speech-recognition" in review and "Nothing has run yet" in review
+        assert driver.find_elements(By.ID, "cancel-btn") and driver.find_elements(By.ID, "edit-btn")
+        statuses = driver.find_elements(By.CSS_SELECTOR, "#plan svg g.plan-node")
+        assert {n.get_attribute("data-status") for n in statuses} == {"pending"}
+        approve.click()
     WebDriverWait(driver, 240).until(
         lambda d: "read it aloud" in d.find_element(By.CSS_SELECTOR, "#chat").text
     )
