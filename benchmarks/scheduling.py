@@ -23,7 +23,7 @@ from benchmarks.dags import layered_plan, longest_path
 from benchmarks.sim import SimulatedController, SimulatedEngine
 from langchain_hugginggpt import Catalog, ModelCard, create_hugginggpt_graph
 from langchain_hugginggpt.graph.scheduler import run_dag
-from langchain_hugginggpt.plan.types import PlannedTask
+from langchain_hugginggpt.plan import PlannedTask, parse_plan
 
 __all__ = ["critical_path_ratio", "llm_calls", "scheduler_overhead"]
 
@@ -149,9 +149,7 @@ def scheduler_overhead(tmp: Path, width: int = 50, depth: int = 20) -> dict[str,
     state, _, _ = _run(plan, tmp, max_concurrency=64, max_plan_tasks=len(plan))
     execute = state["usage"]["execute"]["seconds"]
     # The scheduler alone: the same DAG with futures that are already done.
-    tasks = [
-        PlannedTask(id=t["id"], task=t["task"], dep=tuple(t["dep"]), args=t["args"]) for t in plan
-    ]
+    tasks = parse_plan(plan, max_tasks=len(plan))
 
     def start(task: PlannedTask, done: Any) -> Future[dict[str, Any]]:
         future: Future[dict[str, Any]] = Future()

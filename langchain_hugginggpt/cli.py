@@ -23,6 +23,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from langchain_hugginggpt.graph.builder import create_hugginggpt_graph
 from langchain_hugginggpt.graph.durable import sqlite_checkpointer
 from langchain_hugginggpt.graph.llm import ControllerError, resolve_controller
+from langchain_hugginggpt.graph.respond import file_outputs
 from langchain_hugginggpt.offline.controller import offline_controller_factory
 
 __all__ = ["ask_decision", "build_parser", "main", "request_with_inputs", "state_to_json"]
@@ -336,11 +337,7 @@ def state_to_json(state: dict[str, Any]) -> dict[str, Any]:
     answer = messages[-1].text if messages and messages[-1].type == "ai" else None
     out = {k: v for k, v in state.items() if k != "messages"}
     out["answer"] = answer
-    out["files"] = [
-        r["output"]["path"]
-        for r in state.get("results", {}).values()
-        if r.get("status") == "ok" and r.get("output", {}).get("path")
-    ]
+    out["files"] = [o["path"] for o in file_outputs(state.get("results"))]
     return out
 
 

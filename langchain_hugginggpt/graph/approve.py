@@ -32,6 +32,7 @@ from langchain_hugginggpt.graph.select import compact_card
 from langchain_hugginggpt.graph.services import Services
 from langchain_hugginggpt.graph.state import State
 from langchain_hugginggpt.plan import PlanParseError, parse_plan, validate_plan
+from langchain_hugginggpt.plan.types import chain_depths
 
 __all__ = ["make_approve_node", "plan_review"]
 
@@ -72,13 +73,10 @@ def _estimate(state: State) -> dict[str, Any]:
     plan = state.get("plan", [])
     selections = state.get("selections", {})
     chosen = [selections.get(str(t["id"]), {}) for t in plan]
-    depth: dict[int, int] = {}
-    for t in plan:  # validated plans list dependencies before their dependents
-        depth[t["id"]] = 1 + max((depth.get(d, 0) for d in t["dep"]), default=0)
     remote = {"bundled", "hub"}
     return {
         "tasks": len(plan),
-        "longest_chain": max(depth.values(), default=0),
+        "longest_chain": max(chain_depths(plan).values(), default=0),
         "llm_calls": 1 + sum(1 for s in chosen if s.get("engine") == "controller"),
         "models": sorted({s["model"] for s in chosen if s.get("model")}),
         "may_download": sorted(

@@ -14,7 +14,7 @@ from langchain_hugginggpt.demos import Demo
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
 from langchain_hugginggpt.graph.guided import fill_open_args
-from langchain_hugginggpt.graph.history import earlier_turns, request_with_history
+from langchain_hugginggpt.graph.history import request_with_history
 from langchain_hugginggpt.graph.llm import ask_json
 from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
@@ -82,12 +82,13 @@ def _plan(
         llm = services.controllers.get(ctx.controller)
     except Exception as exc:  # noqa: BLE001 - the run ends with the reason, not a traceback
         return [], f"Cannot plan: {exc}"
-    if _guided(ctx, llm) and not earlier_turns(messages, 1):
+    asked = request_with_history(request, messages, state.get("artifacts", []))
+    # A follow-up is planned freely: the skeleton sees only the request, not earlier turns.
+    if _guided(ctx, llm) and asked == request:
         tasks = _guided_plan(request, llm, ctx, services, meter, emit)
         if tasks is not None:
             return tasks, None
     listed = services.tasks.shortlist(request, ctx.plan_task_list) if ctx.plan_task_list else None
-    asked = request_with_history(request, messages, state.get("artifacts", []))
     prompt = _plan_messages(asked, services.demos.select(request, ctx.plan_demos), listed)
     schema = plan_schema()
     problems: list[str] = []

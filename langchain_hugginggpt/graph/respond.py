@@ -21,7 +21,7 @@ from langchain_hugginggpt.graph.state import State
 from langchain_hugginggpt.graph.usage import StageMeter, with_stage
 from langchain_hugginggpt.prompts import RESPOND_SYSTEM
 
-__all__ = ["make_respond_node", "run_record"]
+__all__ = ["file_outputs", "make_respond_node", "run_record"]
 
 
 def make_respond_node(services: Services) -> Node:
@@ -47,7 +47,7 @@ def make_respond_node(services: Services) -> Node:
             except Exception as exc:  # noqa: BLE001 - the run still ends with an answer
                 error = f"the controller failed while answering: {type(exc).__name__}: {exc}"
                 text = _plain_report(record, error)
-        outputs = _media_outputs(state)
+        outputs = file_outputs(state.get("results"))
         if outputs:
             text += "\n\nFiles:\n" + "\n".join(f"- {o['path']}" for o in outputs)
         blocks = [b for b in map(media_block, outputs) if b is not None]
@@ -110,9 +110,10 @@ def _plain_report(record: Mapping[str, Any], error: str) -> str:
     return "\n".join(lines)
 
 
-def _media_outputs(state: State) -> list[TaskOutput]:
+def file_outputs(results: Mapping[str, Mapping[str, Any]] | None) -> list[TaskOutput]:
+    """The outputs of the finished tasks that made a file (image, audio, video, table)."""
     return [
         res["output"]
-        for res in state.get("results", {}).values()
+        for res in (results or {}).values()
         if res.get("status") == "ok" and (res.get("output") or {}).get("path")
     ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["PlanError", "PlanParseError", "PlanValidationError", "PlannedTask"]
+__all__ = ["PlanError", "PlanParseError", "PlanValidationError", "PlannedTask", "chain_depths"]
 
 
 class PlanError(ValueError):
@@ -37,3 +38,15 @@ class PlannedTask:
     def to_dict(self) -> dict[str, Any]:
         """Return the plan format of HuggingGPT (`dep` as a list, `[-1]` never used)."""
         return {"id": self.id, "task": self.task, "dep": list(self.dep), "args": dict(self.args)}
+
+
+def chain_depths(plan: Sequence[Mapping[str, Any]]) -> dict[int, int]:
+    """Each task's place in its longest dependency chain (1 for a task without `dep`).
+
+    `plan` is in the form kept in the state (`{"id", "dep", ...}` dicts), validated, so every
+    dependency comes before its dependents.
+    """
+    depth: dict[int, int] = {}
+    for task in plan:
+        depth[task["id"]] = 1 + max((depth[d] for d in task["dep"]), default=0)
+    return depth

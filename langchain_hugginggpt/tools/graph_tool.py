@@ -12,6 +12,7 @@ from langchain_core.tools import BaseTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field
 
 from langchain_hugginggpt.artifacts.blocks import tool_media_block
+from langchain_hugginggpt.graph.respond import file_outputs
 
 __all__ = ["HuggingGPTInput", "HuggingGPTTool", "create_hugginggpt_tool"]
 
@@ -63,11 +64,7 @@ class HuggingGPTTool(BaseTool):
         if state.get("error"):
             raise ToolException(str(state["error"]))
         answer = state["messages"][-1].text
-        outputs = [
-            r["output"]
-            for r in state.get("results", {}).values()
-            if r.get("status") == "ok" and (r.get("output") or {}).get("path")
-        ]
+        outputs = file_outputs(state.get("results"))
         blocks = [b for b in map(tool_media_block, outputs) if b is not None]
         artifact = {
             k: state.get(k) for k in ("plan", "selections", "results", "usage") if k in state

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from langchain_hugginggpt.plan.types import chain_depths
+
 __all__ = ["STATUS_COLOURS", "plan_svg"]
 
 STATUS_COLOURS = {
@@ -18,13 +20,6 @@ STATUS_COLOURS = {
 _W, _H, _GAP_X, _GAP_Y = 190, 52, 40, 28
 
 
-def _levels(plan: Sequence[Mapping[str, Any]]) -> dict[int, int]:
-    level: dict[int, int] = {}
-    for task in plan:  # validated plans list dependencies first
-        level[task["id"]] = 1 + max((level.get(d, -1) for d in task["dep"]), default=-1)
-    return level
-
-
 def plan_svg(
     plan: Sequence[Mapping[str, Any]],
     statuses: Mapping[int, str],
@@ -34,7 +29,7 @@ def plan_svg(
     if not plan:
         return '<div id="plan-empty">No plan yet.</div>'
     models = models or {}
-    level = _levels(plan)
+    level = {task_id: depth - 1 for task_id, depth in chain_depths(plan).items()}
     rows: dict[int, int] = {}
     pos: dict[int, tuple[int, int]] = {}
     for task in plan:

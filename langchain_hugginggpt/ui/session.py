@@ -11,7 +11,9 @@ from typing import Any
 from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
+from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.cli import request_with_inputs
+from langchain_hugginggpt.graph.respond import file_outputs
 
 __all__ = ["Session", "Update"]
 
@@ -25,7 +27,7 @@ class Update:
     selections: dict[str, dict[str, Any]] = field(default_factory=dict)
     review: dict[str, Any] | None = None
     answer: str | None = None
-    files: list[dict[str, Any]] = field(default_factory=list)
+    files: list[TaskOutput] = field(default_factory=list)
     error: str | None = None
     done: bool = False
 
@@ -95,11 +97,7 @@ class Session:
             view.selections[key] = {**sel, "candidates": [c["id"] for c in sel["candidates"]]}
         for key, result in (state.get("results") or {}).items():
             view.statuses[int(key)] = result["status"]
-        view.files = [
-            r["output"]
-            for r in (state.get("results") or {}).values()
-            if r.get("status") == "ok" and (r.get("output") or {}).get("path")
-        ]
+        view.files = file_outputs(state.get("results"))
         messages = state.get("messages") or []
         if messages and messages[-1].type == "ai":
             view.answer = messages[-1].text
