@@ -1,5 +1,12 @@
 """Typed media and the files of one run."""
 
+from langchain_hugginggpt.artifacts.documents import (
+    DOCUMENT_SUFFIXES,
+    DocumentError,
+    LoadedDocument,
+    load_document,
+    looks_like_document,
+)
 from langchain_hugginggpt.artifacts.types import (
     MEDIA_TYPES,
     OutputType,
@@ -8,4 +15,15 @@ from langchain_hugginggpt.artifacts.types import (
     as_input,
 )
 
-__all__ = ["MEDIA_TYPES", "OutputType", "OutputTypeError", "TaskOutput", "as_input"]
+__all__ = [
+    "DOCUMENT_SUFFIXES",
+    "MEDIA_TYPES",
+    "DocumentError",
+    "LoadedDocument",
+    "OutputType",
+    "OutputTypeError",
+    "TaskOutput",
+    "as_input",
+    "load_document",
+    "looks_like_document",
+]

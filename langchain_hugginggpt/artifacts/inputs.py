@@ -26,7 +26,7 @@ import ssl
 import stat
 import struct
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -44,6 +44,7 @@ __all__ = [
     "default_roots",
     "load_input",
     "load_inputs",
+    "read_input",
 ]
 
 _ROOTS_ENV = "HUGGINGGPT_INPUT_ROOTS"
@@ -155,6 +156,47 @@ def load_input(
     if modality not in _KIND:
         raise ValueError(f"load_input loads media files, not {modality!r} arguments")
     label = _describe(value)
+    source = _fetch(value, label, policy)
+    if isinstance(source, Path):
+        with _open_local(source, label, policy) as (handle, size):
+            media = _inspect(label, handle, size, modality, policy)
+        return LoadedInput(source, modality, media.mime_type, size, value)
+    media = _inspect(label, io.BytesIO(source), len(source), modality, policy)
+    path = save_bytes(dest_dir, source, suffix=media.suffix)
+    return LoadedInput(path, modality, media.mime_type, len(source), value)
+
+
+def read_input(value: str, *, policy: InputPolicy) -> tuple[bytes, Path | None, str]:
+    """Read the bytes of an input named by the user, under the same rules as `load_input`.
+
+    For inputs whose content is checked by other means than `load_input`'s media checks, such
+    as documents: the roots, URL, redirect and size rules are the same, the content is not
+    looked at.
+
+    Args:
+        value: A local path, a `file://`, `http(s)://` or `data:` URL, as the user wrote it.
+        policy: Folders, limits and URL rules to enforce.
+
+    Returns:
+        The content (never empty, at most `policy.max_bytes`), the resolved local file it was
+        read from (None for URLs and data URLs, whose content is only in memory), and the
+        label naming the input in messages.
+
+    Raises:
+        InputError: The input is refused; the message names it and says why.
+    """
+    label = _describe(value)
+    source = _fetch(value, label, policy)
+    if not isinstance(source, Path):
+        return source, None, label
+    with _open_local(source, label, policy) as (handle, size):
+        data = handle.read(size)
+    _check_size(label, len(data), policy)  # the file may have shrunk since it was measured
+    return data, source, label
+
+
+def _fetch(value: str, label: str, policy: InputPolicy) -> bytes | Path:
+    """The checked content of a URL or data URL, or the local file inside the roots to open."""
     if "\x00" in value:
         raise InputError(f"{label} contains a NUL character")
     if value[:5].lower() == "data:":
@@ -165,7 +207,7 @@ def load_input(
         if scheme in ("http", "https"):
             data = _download(value, label, policy)
         elif scheme in ("", "file"):
-            return _load_local(value, label, modality, policy)
+            return _resolve_local(value, label, policy)
         else:
             hint = "" if value[len(scheme) + 1 :].startswith("//") else " (write ./name for a file)"
             raise InputError(
@@ -173,9 +215,7 @@ def load_input(
                 "an http(s) URL or a data: URL"
             )
     _check_size(label, len(data), policy)
-    media = _inspect(label, io.BytesIO(data), len(data), modality, policy)
-    path = save_bytes(dest_dir, data, suffix=media.suffix)
-    return LoadedInput(path, modality, media.mime_type, len(data), value)
+    return data
 
 
 def _describe(value: str) -> str:
@@ -206,7 +246,8 @@ def _check_size(label: str, size: int, policy: InputPolicy) -> None:
 # Local files.
 
 
-def _load_local(value: str, label: str, modality: Modality, policy: InputPolicy) -> LoadedInput:
+def _resolve_local(value: str, label: str, policy: InputPolicy) -> Path:
+    """The file a local value names, resolved, once it is known to be inside the roots."""
     if value[:5].lower() == "file:":
         parts = urlsplit(value)
         if parts.netloc not in ("", "localhost"):
@@ -227,6 +268,15 @@ def _load_local(value: str, label: str, modality: Modality, policy: InputPolicy)
             f"{where} is outside the allowed folders ({allowed}); move it into one of them or "
             f"add its folder to {_ROOTS_ENV}"
         )
+    return resolved
+
+
+@contextlib.contextmanager
+def _open_local(resolved: Path, label: str, policy: InputPolicy) -> Iterator[tuple[BinaryIO, int]]:
+    """Open a resolved local file and check it: yield a binary handle on it and its size.
+
+    Read errors inside the `with` block are refused as the file's own (`cannot be read`).
+    """
     # Opened without following a final symlink and without blocking on a FIFO, then checked
     # through the open descriptor, so what is checked is what was opened. The engine reads the
     # path again later, so a folder that others can write to is not safe against swaps anyway.
@@ -247,12 +297,11 @@ def _load_local(value: str, label: str, modality: Modality, policy: InputPolicy)
             raise InputError(f"{label} is not a regular file")
         _check_size(label, info.st_size, policy)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            media = _inspect(label, handle, info.st_size, modality, policy)
+            yield handle, info.st_size
     except OSError as exc:
         raise InputError(f"{label} cannot be read: {exc.strerror or exc}") from exc
     finally:
         os.close(fd)
-    return LoadedInput(resolved, modality, media.mime_type, info.st_size, value)
 
 
 # data: URLs.
