@@ -1,4 +1,11 @@
-"""The sentence-transformers engine: similarity, and zero-shot labels by embedding similarity."""
+"""The sentence-transformers engine: similarity, zero-shot labels and extractive summaries.
+
+All three come from sentence embeddings: cosine similarity of two texts; candidate labels ranked
+by similarity to the text; and a summary made of the text's most central sentences, kept word for
+word (see `langchain_hugginggpt.engines.offline.extractive`). The summary's length follows the
+sentence count the user's request asks for ("in two sentences"), else about a third of the
+sentences, never more than half the words.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +18,12 @@ from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.availability import model_ref, weights_available
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
+from langchain_hugginggpt.engines.offline.extractive import summarise
 from langchain_hugginggpt.engines.shared import LOAD_LOCK, shared_cache
 
 __all__ = ["SentenceTransformersEngine"]
 
-_TASKS = ("sentence-similarity", "zero-shot-classification")
+_TASKS = ("sentence-similarity", "zero-shot-classification", "summarization")
 
 
 def _where(card: ModelCard) -> str:
@@ -44,12 +52,26 @@ class SentenceTransformersEngine(Engine):
         )
 
     def run(self, request: EngineRequest) -> TaskOutput:
-        """Score similarity, or rank the candidate labels by similarity to the text."""
+        """Score similarity, rank the candidate labels by similarity, or summarise the text."""
         where = _where(request.model)
         model = shared_cache().get(("sbert", where, self.device), lambda: self._load(where))
         text = request.inputs.get("text", "").strip()
         if not text:
             raise EngineError(f"{request.task.name} needs argument 'text'")
+        if request.task.name == "summarization":
+            summary = summarise(
+                text,
+                lambda sentences: model.encode(sentences, normalize_embeddings=True),
+                length_hint=request.extra.get("request", ""),
+            )
+            return text_output(
+                summary.text,
+                data={
+                    "method": "extractive",
+                    "sentences": len(summary.chosen),
+                    "of": len(summary.sentences),
+                },
+            )
         if request.task.name == "sentence-similarity":
             other = request.inputs.get("text2", "").strip()
             if not other:
