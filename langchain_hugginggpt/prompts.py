@@ -81,9 +81,11 @@ Tasks:
 
 RESPOND_SYSTEM = """You are the answering stage of HuggingGPT. The user's request was handled in \
 steps: tasks were planned, a model was chosen for each, and the models ran. The record of the \
-run is below, as JSON. First answer the request directly from the results. Then say briefly how \
-it was done: each task, the model it ran on and why. Name every generated file by its path. If a \
-task failed or was skipped, say so plainly and never invent its result.
+run is below, as JSON. Answer the request directly from the results of the tasks whose status \
+is "ok", then say briefly how it was done: each task, the model it ran on and why. A task whose \
+status is not "ok" produced nothing: never describe or guess its result. Files given as \
+arguments are the user's inputs, not results. The tasks that failed and the files made are \
+listed under your answer by the system, so do not list paths. Be concise.
 
 Record of the run:
 {record}"""

@@ -6,15 +6,22 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.messages.content import create_text_block
 from langgraph.runtime import Runtime
 
 from langchain_hugginggpt.artifacts.blocks import media_block
 from langchain_hugginggpt.artifacts.types import TaskOutput
+from langchain_hugginggpt.graph.answer import (
+    bound_prose,
+    compose_facts,
+    failure_lines,
+)
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import emitter, stage_events
 from langchain_hugginggpt.graph.history import turn_artifacts
+from langchain_hugginggpt.graph.llm import embedded_controller
 from langchain_hugginggpt.graph.plan import request_text
 from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
@@ -32,39 +39,66 @@ def make_respond_node(services: Services) -> Node:
         emit = emitter()
         meter = StageMeter()
         error = state.get("error")
+        plan = state.get("plan", [])
+        results = state.get("results", {})
         with stage_events(emit, "respond"), meter.timed():
-            record = run_record(state, ctx.max_result_chars)
-            prompt = SystemMessage(
-                content=RESPOND_SYSTEM.format(
-                    record=json.dumps(record, ensure_ascii=False, indent=1)
-                )
-            )
             try:
                 llm = services.controllers.get(ctx.controller)
-                request = HumanMessage(content=request_text(state.get("messages", [])))
-                reply = llm.invoke([prompt, request], config={"callbacks": [meter]})
-                text = reply.text.strip() or "(the controller returned an empty answer)"
-            except Exception as exc:  # noqa: BLE001 - the run still ends with an answer
-                error = f"the controller failed while answering: {type(exc).__name__}: {exc}"
-                text = _plain_report(record, error)
-        outputs = file_outputs(state.get("results"))
-        if outputs:
+            except Exception as exc:  # noqa: BLE001 - the facts need no controller
+                llm, error = None, f"the controller is not available: {exc}"
+            if llm is None or (plan and _facts_only(ctx, llm)):
+                text, kind = compose_facts(plan, results, max_chars=ctx.max_result_chars), "facts"
+            else:
+                try:
+                    text = _written(state, ctx, llm, meter)
+                    kind = "written"
+                except Exception as exc:  # noqa: BLE001 - the run still ends with an answer
+                    error = f"the controller failed while answering: {type(exc).__name__}: {exc}"
+                    text = f"I could not write the answer ({error}).\n\n" + compose_facts(
+                        plan, results, max_chars=ctx.max_result_chars
+                    )
+                    kind = "facts"
+        if kind == "written":
+            failures = failure_lines(plan, results)
+            if failures:
+                text += "\n\nNot done:\n" + "\n".join(f"- {line}" for line in failures)
+        outputs = file_outputs(results)
+        if kind == "written" and outputs:
             text += "\n\nFiles:\n" + "\n".join(f"- {o['path']}" for o in outputs)
         blocks = [b for b in map(media_block, outputs) if b is not None]
         message = AIMessage(
             content=[create_text_block(text), *blocks],  # type: ignore[list-item]
             name="hugginggpt",
+            response_metadata={"answer": kind},
         )
         messages = state.get("messages", [])
         turn = sum(1 for m in messages if isinstance(m, HumanMessage))
         return {
             "messages": [message],
-            "artifacts": turn_artifacts(state.get("results", {}), state.get("plan", []), turn),
+            "artifacts": turn_artifacts(results, plan, turn),
             "error": error,
             "usage": with_stage(state.get("usage"), "respond", meter.as_dict()),
         }
 
     return respond
+
+
+def _facts_only(ctx: Context, llm: BaseChatModel) -> bool:
+    if ctx.answer_style != "auto":
+        return ctx.answer_style == "facts"
+    return embedded_controller(llm)
+
+
+def _written(state: State, ctx: Context, llm: BaseChatModel, meter: StageMeter) -> str:
+    """The controller's answer over the run record, repetition cut and bounded."""
+    record = run_record(state, ctx.max_result_chars)
+    prompt = SystemMessage(
+        content=RESPOND_SYSTEM.format(record=json.dumps(record, ensure_ascii=False, indent=1))
+    )
+    request = HumanMessage(content=request_text(state.get("messages", [])))
+    reply = llm.invoke([prompt, request], config={"callbacks": [meter]})
+    text = bound_prose(reply.text.strip(), ctx.max_answer_chars)
+    return text or "(the controller returned an empty answer)"
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -102,18 +136,14 @@ def run_record(state: State, max_chars: int) -> dict[str, Any]:
     return {"tasks": tasks}
 
 
-def _plain_report(record: Mapping[str, Any], error: str) -> str:
-    lines = [f"I could not write the answer ({error}). What the tasks returned:"]
-    for t in record["tasks"]:
-        detail = t.get("output") or t.get("error") or ""
-        lines.append(f"- task {t['id']} {t['task']} on {t['model']}: {t['status']}. {detail}")
-    return "\n".join(lines)
-
-
 def file_outputs(results: Mapping[str, Mapping[str, Any]] | None) -> list[TaskOutput]:
-    """The outputs of the finished tasks that made a file (image, audio, video, table)."""
-    return [
-        res["output"]
-        for res in (results or {}).values()
-        if res.get("status") == "ok" and (res.get("output") or {}).get("path")
-    ]
+    """The outputs of the finished tasks that made a file (image, audio, video, table).
+
+    Each file once, in task order.
+    """
+    outputs: dict[str, TaskOutput] = {}
+    for _, res in sorted((results or {}).items(), key=lambda kv: int(kv[0])):
+        output = res.get("output") or {}
+        if res.get("status") == "ok" and output.get("path"):
+            outputs.setdefault(output["path"], output)  # type: ignore[arg-type]
+    return list(outputs.values())

@@ -426,7 +426,10 @@ def test_controller_exception_while_answering_still_answers(
     )
     assert "the controller failed while answering: TimeoutError: slow" in state["error"]
     text = state["messages"][-1].content[0]["text"]
-    assert "task 1 token-classification on ner/only: ok." in text
+    assert text.startswith("I could not write the answer (the controller failed while answering")
+    assert (
+        "- Token classification (task 1, on ner/only): [token-classification by ner/only]" in text
+    )
 
 
 def test_request_must_come_last_from_the_user(catalog: Catalog, tmp_path: Path) -> None:
@@ -589,7 +592,7 @@ def test_per_task_selection_policy_makes_one_call_per_contested_task(
 
 
 def test_unknown_selection_policy_is_refused() -> None:
-    with pytest.raises(ValueError, match="selection_calls must be one or per-task"):
+    with pytest.raises(ValueError, match="selection_calls must be auto, one, per-task or none"):
         Context(selection_calls="sometimes")
 
 
