@@ -15,10 +15,12 @@ from langchain_hugginggpt.tasks import get_task
 __all__ = ["Catalog"]
 
 
-def _rank(card: ModelCard) -> tuple[int, int, int, str]:
+def _rank(card: ModelCard) -> tuple[int, int, int, int, str]:
     # The user's own models first (they chose them), then popularity: downloads measure
-    # use, while likes mostly measure hype, so likes only break ties.
-    return (0 if card.is_local else 1, -card.downloads, -card.likes, card.id)
+    # use, while likes mostly measure hype, so likes only break ties. A card marked as a
+    # fallback (eSpeak's robotic voice) comes after the others of its group.
+    fallback = 1 if card.extra.get("rank") == "fallback" else 0
+    return (0 if card.is_local else 1, fallback, -card.downloads, -card.likes, card.id)
 
 
 def _licenses(card: ModelCard) -> set[str]:

@@ -18,6 +18,7 @@ __all__ = [
     "ControllerNotConfiguredError",
     "Controllers",
     "ask_json",
+    "embedded_controller",
     "resolve_controller",
 ]
 
@@ -98,6 +99,13 @@ def _init(spec: str) -> BaseChatModel:
     if not isinstance(model, BaseChatModel):
         raise ControllerError(f"controller {spec!r} is not a chat model")
     return model
+
+
+def embedded_controller(llm: BaseChatModel) -> bool:
+    """Whether `llm` is one of the small embedded offline models (not trusted with facts)."""
+    from langchain_hugginggpt.offline.chat_model import ChatLlamaCpp
+
+    return isinstance(llm, ChatLlamaCpp)
 
 
 class Controllers:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,9 +12,10 @@ from langgraph.runtime import Runtime
 
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.controller import controller_card
+from langchain_hugginggpt.engines.offline.tesseract_ocr import TESSERACT_LIBRARY
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import emitter, stage_events
-from langchain_hugginggpt.graph.llm import ask_json
+from langchain_hugginggpt.graph.llm import ask_json, embedded_controller
 from langchain_hugginggpt.graph.plan import request_text
 from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
@@ -58,10 +60,12 @@ def _select(
     state: State, ctx: Context, services: Services, meter: StageMeter
 ) -> dict[str, dict[str, Any]]:
     mode = ctx.inference_mode
+    messages = state.get("messages", [])
+    request = messages[-1].text if messages else ""
     selections: dict[str, dict[str, Any]] = {}
     contested: list[tuple[dict[str, Any], list[ModelCard]]] = []
     for task in state.get("plan", []):
-        cards = _candidates(task["task"], ctx, services)
+        cards = _for_request(_candidates(task["task"], ctx, services), request)
         key = str(task["id"])
         if not cards:
             selections[key] = _record(
@@ -88,7 +92,10 @@ def _select(
             contested.append((task, cards))
     # One call for every contested task; "per-task" is the original system's policy, kept for
     # comparison (benchmarks/).
-    batches = [contested] if ctx.selection_calls == "one" else [[c] for c in contested]
+    policy = _selection_policy(ctx, services)
+    batches = (
+        [] if policy == "none" else [contested] if policy == "one" else [[c] for c in contested]
+    )
     outcome: dict[int, tuple[tuple[str, str] | None, str | None]] = {}
     for batch in batches:
         if not batch:
@@ -99,10 +106,21 @@ def _select(
     if contested:
         for task, cards in contested:
             by_id = {c.id: c for c in cards}
-            choice, failure = outcome[task["id"]]
+            choice, failure = outcome.get(task["id"], (None, None))
             top = cards[0]
             fallback = f"using the top-ranked candidate {top.id} ({top.downloads:,} downloads)"
-            if failure:
+            if policy == "none":
+                rec = _record(
+                    task,
+                    top,
+                    cards,
+                    services,
+                    mode,
+                    "ranking",
+                    f"the top-ranked candidate ({_rank_reason(top)}); the embedded controller "
+                    "is not asked to choose (selection_calls=none)",
+                )
+            elif failure:
                 rec = _record(
                     task, top, cards, services, mode, "fallback", f"{failure}; {fallback}"
                 )
@@ -140,8 +158,53 @@ def _select(
     return selections
 
 
+def _selection_policy(ctx: Context, services: Services) -> str:
+    if ctx.selection_calls != "auto":
+        return ctx.selection_calls
+    return "none" if _embedded(ctx, services) else "one"
+
+
+def _embedded(ctx: Context, services: Services) -> bool:
+    try:
+        return embedded_controller(services.controllers.get(ctx.controller))
+    except Exception:  # noqa: BLE001 - an unavailable controller is reported where it is called
+        return False
+
+
+def _rank_reason(card: ModelCard) -> str:
+    if card.source in ("local", "packaged"):
+        return "on this machine"
+    if card.source == "controller":
+        return "the controller itself"
+    return f"{card.downloads:,} downloads"
+
+
+_READS_TEXT = re.compile(
+    r"\b(?:text|read|reads|written|writing|words?|says?|sign|signs|ocr|scan|scanned|letters?|"
+    r"screenshot|receipt|label|transcribe)\b",
+    re.IGNORECASE,
+)
+
+
+def _for_request(cards: list[ModelCard], request: str) -> list[ModelCard]:
+    """The candidates in the order the request calls for.
+
+    OCR reads text, it does not describe a scene: it comes first when the request is about
+    reading the text in an image, after the captioners otherwise (`image-to-text` is both).
+    """
+    ocr = [c for c in cards if c.library_name == TESSERACT_LIBRARY]
+    if not ocr or len(ocr) == len(cards):
+        return cards
+    rest = [c for c in cards if c.library_name != TESSERACT_LIBRARY]
+    return ocr + rest if _READS_TEXT.search(request) else rest + ocr
+
+
 def _candidates(task: str, ctx: Context, services: Services) -> list[ModelCard]:
-    """Top-K runnable models; the controller itself comes first for the tasks it may take."""
+    """Top-K runnable models, the controller itself first for the tasks it may take.
+
+    An embedded offline controller comes after the experts that run here: a 0.5B model is a
+    weaker summariser than a dedicated one (it returned the text unchanged as its "summary").
+    """
     mode = ctx.inference_mode
     own = [controller_card(task)] if task in ctx.controller_task_set else []
     own = [c for c in own if services.engines.can_run(c, mode)]
@@ -152,6 +215,9 @@ def _candidates(task: str, ctx: Context, services: Services) -> list[ModelCard]:
         exclude_licenses=ctx.excluded_licenses,
         allow_gated=ctx.allow_gated,
     )
+    if own and _embedded(ctx, services):
+        local = [c for c in experts if c.is_local]
+        return (local + own + [c for c in experts if not c.is_local])[: ctx.top_k]
     return (own + experts)[: ctx.top_k]
 
 

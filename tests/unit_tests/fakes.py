@@ -158,3 +158,39 @@ def cards(task: str, *ids: str, downloads: Sequence[int] | None = None) -> list[
     """Cards for `task`, downloads descending in the given order unless given."""
     counts = downloads or [1000 * (len(ids) - i) for i in range(len(ids))]
     return [ModelCard(id=i, task=task, downloads=d) for i, d in zip(ids, counts, strict=True)]
+
+
+class _ScriptedLlama:
+    """Stands in for `llama_cpp.Llama`: answers `create_chat_completion` from a script."""
+
+    def __init__(self, script: list[str], calls: list[list[dict[str, Any]]]) -> None:
+        self.script = script
+        self.calls = calls
+
+    def create_chat_completion(self, messages: list[dict[str, Any]], **options: Any) -> Any:
+        self.calls.append(messages)
+        if len(self.calls) > len(self.script):
+            raise RuntimeError(f"scripted llama called {len(self.calls)} times")
+        text = self.script[len(self.calls) - 1]
+        return {
+            "choices": [{"message": {"content": text}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": len(text.split())},
+        }
+
+
+def scripted_embedded_controller(script: list[str]) -> Any:
+    """The embedded controller's own chat model class over a scripted llama.cpp stand-in, so
+    everything that treats the embedded controller differently sees the real class."""
+    from langchain_hugginggpt.offline.chat_model import ChatLlamaCpp
+
+    class ScriptedLlamaCpp(ChatLlamaCpp):
+        _calls: list[list[dict[str, Any]]] = PrivateAttr(default_factory=list)
+
+        @property
+        def calls(self) -> list[list[dict[str, Any]]]:
+            return self._calls
+
+        def _llama(self) -> tuple[Any, threading.Lock]:
+            return _ScriptedLlama(script, self._calls), threading.Lock()
+
+    return ScriptedLlamaCpp(model_path="scripted.gguf", model_name="scripted-embedded")
