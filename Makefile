@@ -17,7 +17,7 @@ endif
 DEMO_REQUEST := transcribe this recording, summarise it in two sentences, read the summary aloud, and list the people and places it mentions
 SAMPLE := samples/news.wav
 
-.PHONY: install test lint format demo bench clean browser ui
+.PHONY: install test lint format demo bench clean browser system-packages ui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,20 +28,30 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[local,offline,ui]" --group dev
 	touch $@
 
-# The web page test drives Debian's chromium through chromedriver. Installed with apt when
-# missing (as root, or through sudo); anything else stops here with what to do.
-browser:
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+# Debian packages the tests and the offline default use: chromium + chromedriver (the web page
+# test), Tesseract (OCR: text in images and scanned PDFs) and espeak-ng (speech in languages the
+# packaged Piper voice does not speak). Installed with apt when missing (as root, or through
+# sudo); anything else stops here with what to install.
+SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr tesseract-ocr-eng espeak-ng
+SYSTEM_COMMANDS := /usr/bin/chromium /usr/bin/chromedriver /usr/bin/tesseract /usr/bin/espeak-ng
+
+system-packages:
+	@missing=; for c in $(SYSTEM_COMMANDS); do [ -x $$c ] || missing="$$missing $$c"; done; \
+	[ -d /usr/share/tesseract-ocr/5/tessdata ] && ls /usr/share/tesseract-ocr/5/tessdata/eng.* \
+		>/dev/null 2>&1 || missing="$$missing eng.traineddata"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; else \
-		echo "make: need /usr/bin/chromium and /usr/bin/chromedriver: run as root or install" \
-			"the Debian packages chromium and chromium-driver" >&2; exit 1; fi; \
+		echo "make: missing$$missing: run as root or install the Debian packages" \
+			"$(SYSTEM_PACKAGES)" >&2; exit 1; fi; \
 	$$SUDO apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-		chromium chromium-driver
+		$(SYSTEM_PACKAGES)
+
+browser: system-packages
 
 install: $(STAMP)
 
-test: $(STAMP) browser
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -54,7 +64,7 @@ ui: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/hugginggpt ui
 
 # The main job on the embedded offline default: no key, no network.
-demo: $(STAMP)
+demo: $(STAMP) system-packages
 	@test -f $(SAMPLE) || $(BIN)/python -m langchain_hugginggpt.offline.sample $(SAMPLE)
 	HF_HUB_OFFLINE=1 $(BIN)/hugginggpt "$(DEMO_REQUEST)" --input $(SAMPLE)
 

@@ -20,6 +20,7 @@ from langgraph.types import Command
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from langchain_hugginggpt.artifacts.text_inputs import SUPPORTED_KINDS, readable_kind
 from langchain_hugginggpt.graph.builder import create_hugginggpt_graph
 from langchain_hugginggpt.graph.durable import sqlite_checkpointer
 from langchain_hugginggpt.graph.llm import ControllerError, resolve_controller
@@ -44,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FILE",
-        help="a file the request is about (image, audio, table); may be given several times",
+        help="a file the request is about (image, audio, video, table, or a document: .txt, .md, "
+        ".pdf, .docx, .html); may be given several times",
     )
     parser.add_argument(
         "--llm",
@@ -114,12 +116,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("huggingface_hub", "transformers", "diffusers"):
         logging.getLogger(name).setLevel(logging.ERROR)
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1":
+        # Read by huggingface_hub at its import, before this line ran; transformers (imported
+        # later, with the first model) asks huggingface_hub, so its "Loading weights" bar goes too.
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()
     # No markup (the "[plan]" prefixes are text) and no wrapping (pipes get whole lines).
     err = Console(stderr=True, quiet=args.quiet, highlight=False, markup=False, soft_wrap=True)
     inputs = [Path(p).expanduser().resolve() for p in args.input]
     missing = [str(p) for p in inputs if not p.is_file()]
     if missing:
         print(f"hugginggpt: input file not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    unreadable = [f"{p.name} ({p.suffix or 'no suffix'})" for p in inputs if not readable_kind(p)]
+    if unreadable:
+        print(
+            f"hugginggpt: cannot use input file {', '.join(unreadable)}: its type is not one "
+            f"this reads; give {SUPPORTED_KINDS}",
+            file=sys.stderr,
+        )
         return 2
     settings: dict[str, Any] = {"plan_only": args.plan_only, "approve_plan": args.approve}
     if args.top_k is not None:
@@ -349,7 +365,9 @@ def _print_answer(state: dict[str, Any], plan_only: bool) -> None:
     if data["answer"]:
         print(data["answer"])
     results = state.get("results", {})
-    if results:
+    messages = state.get("messages", [])
+    composed = bool(messages) and messages[-1].response_metadata.get("answer") == "facts"
+    if results and not composed:
         # Every task's own result, so nothing is lost to a terse answer.
         print("\nResults:")
         for key, result in results.items():

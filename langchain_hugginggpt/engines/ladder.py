@@ -8,16 +8,47 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from langchain_hugginggpt.artifacts.language import detect_language, language_code
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.base import EngineRequest, Engines, InferenceMode
+from langchain_hugginggpt.engines.checks import output_problem
 from langchain_hugginggpt.tasks import TaskSpec
 
-__all__ = ["TaskTimeoutError", "ladder_card", "run_ladder"]
+__all__ = [
+    "LANGUAGE_FOLLOWS_INPUT",
+    "TaskTimeoutError",
+    "UnfitOutputError",
+    "ladder_card",
+    "order_by_language",
+    "run_ladder",
+]
+
+LANGUAGE_FOLLOWS_INPUT = frozenset(
+    {
+        "conversational",
+        "question-answering",
+        "summarization",
+        "text-classification",
+        "text-generation",
+        "text-to-speech",
+        "text2text-generation",
+        "token-classification",
+    }
+)
+"""Tasks whose model must read (or speak) the language of the text input. Not translation: its
+output language is the target's."""
+
+_LANGUAGE_SAMPLE = 2_000
+"""Characters of the text input that language detection looks at."""
 
 
 class TaskTimeoutError(TimeoutError):
     """A model did not finish within the task timeout."""
+
+
+class UnfitOutputError(ValueError):
+    """A model returned something that does not do the task (a "summary" as long as the text)."""
 
 
 def ladder_card(data: Mapping[str, Any]) -> ModelCard:
@@ -28,7 +59,89 @@ def ladder_card(data: Mapping[str, Any]) -> ModelCard:
     return ModelCard(**fields)
 
 
+def order_by_language(
+    task_name: str, ladder: Sequence[ModelCard], inputs: Mapping[str, str]
+) -> tuple[list[ModelCard], str | None, dict[str, str]]:
+    """Put the models that serve the text's language first, for tasks that follow it.
+
+    A card serves a language when its `languages` name it, say `multilingual`, or are empty
+    (unknown, e.g. the controller LLM). The others keep their order but go last: a model for
+    another language may still do better than nothing.
+
+    Args:
+        task_name: the task type; only `LANGUAGE_FOLLOWS_INPUT` tasks are reordered.
+        ladder: the candidates, best first.
+        inputs: the task's arguments; the language is detected in `text` (else `context`).
+
+    Returns:
+        The ladder (stable-reordered), the detected ISO 639-1 code or None, and a note per
+        moved model id saying which languages it serves.
+    """
+    if task_name not in LANGUAGE_FOLLOWS_INPUT:
+        return list(ladder), None, {}
+    text = inputs.get("text") or inputs.get("context") or ""
+    language = detect_language(text[:_LANGUAGE_SAMPLE])
+    if language is None:
+        return list(ladder), None, {}
+    served = [card for card in ladder if _serves(card, language)]
+    moved = [card for card in ladder if not _serves(card, language)]
+    notes = {
+        card.id: f"serves {', '.join(card.languages)} only; the text is {language}"
+        for card in moved
+    }
+    return served + moved, language, notes
+
+
+def _serves(card: ModelCard, language: str) -> bool:
+    declared = {d.strip().lower() for d in card.languages}
+    if not declared or "multilingual" in declared:
+        return True
+    return any((language_code(d) or d.split("-")[0]) == language for d in declared)
+
+
 def run_ladder(
+    task: TaskSpec,
+    ladder: Sequence[ModelCard],
+    inputs: Mapping[str, str],
+    *,
+    engines: Engines,
+    mode: InferenceMode,
+    run_dir: Path,
+    timeout_s: float,
+    extra: Mapping[str, str] | None = None,
+    callbacks: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """Try each model in turn until one returns a valid output; never raise.
+
+    Models that serve the language of the text go first (`order_by_language`); a model tried
+    although it serves other languages only has a `note` in its attempt saying so.
+
+    Returns:
+        `{"status": "ok", "model", "engine", "output", "attempts"}`, or `{"status": "error",
+        "model", "engine", "error", "attempts"}` naming every model's failure; with
+        `"language"` (ISO 639-1) when the text's language was detected.
+    """
+    ordered, language, notes = order_by_language(task.name, ladder, inputs)
+    result = _climb(
+        task,
+        ordered,
+        inputs,
+        engines=engines,
+        mode=mode,
+        run_dir=run_dir,
+        timeout_s=timeout_s,
+        extra=extra,
+        callbacks=callbacks,
+    )
+    for attempt in result["attempts"]:
+        if attempt["model"] in notes:
+            attempt["note"] = notes[attempt["model"]]
+    if language:
+        result["language"] = language
+    return result
+
+
+def _climb(
     task: TaskSpec,
     ladder: Sequence[ModelCard],
     inputs: Mapping[str, str],
@@ -73,6 +186,9 @@ def run_ladder(
         try:
             run_dir.mkdir(parents=True, exist_ok=True)
             output = _checked(_with_timeout(engine.run, request, timeout_s))
+            problem = output_problem(task.name, request.inputs, output)
+            if problem:
+                raise UnfitOutputError(problem)
         except Exception as exc:  # noqa: BLE001 - a failing model sends the task down the ladder
             attempts.append(
                 {

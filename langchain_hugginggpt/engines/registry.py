@@ -13,16 +13,20 @@ def default_engines() -> list[Engine]:
     """Local engines first (free, private), then Inference Providers.
 
     The engines for packaged models (llama.cpp, faster-whisper, Piper, sentence-transformers,
-    spaCy) come with the offline extra; transformers and diffusers with the local extra. Each
+    spaCy) come with the offline extra; Tesseract and eSpeak NG are Debian programs, used when
+    installed; transformers and diffusers with the local extra. Each
     claims only models of its own `library_name`. Inference Providers needs only huggingface_hub
     and claims models only when `HF_TOKEN` is set and the mode allows remote.
     """
     from langchain_hugginggpt.engines.offline import (
+        EspeakEngine,
         FasterWhisperEngine,
         LlamaCppEngine,
+        NgramSummaryEngine,
         PiperEngine,
         SentenceTransformersEngine,
         SpacyEngine,
+        TesseractEngine,
     )
     from langchain_hugginggpt.engines.remote import InferenceProvidersEngine
 
@@ -33,6 +37,9 @@ def default_engines() -> list[Engine]:
         PiperEngine(),
         SentenceTransformersEngine(),
         SpacyEngine(),
+        TesseractEngine(),
+        EspeakEngine(),
+        NgramSummaryEngine(),
     ]
     if find_spec("torch") and find_spec("transformers"):
         from langchain_hugginggpt.engines.transformers import TransformersEngine

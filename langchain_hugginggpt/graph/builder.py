@@ -26,7 +26,7 @@ from langchain_hugginggpt.graph.respond import make_respond_node
 from langchain_hugginggpt.graph.select import make_select_node
 from langchain_hugginggpt.graph.services import Services, default_artifacts_root
 from langchain_hugginggpt.graph.state import InputState, State
-from langchain_hugginggpt.offline.catalog import packaged_cards
+from langchain_hugginggpt.offline.catalog import packaged_cards, system_cards
 from langchain_hugginggpt.offline.controller import offline_controller_factory
 from langchain_hugginggpt.plan.sketch import Sketcher
 
@@ -44,7 +44,7 @@ def default_catalog(*, hub_timeout_s: float = 3.0) -> Catalog:
     `create_hugginggpt_graph(catalog=...)`.
     """
     catalog = Catalog(hub=HubListing(timeout_s=hub_timeout_s))
-    for card in packaged_cards():
+    for card in [*packaged_cards(), *system_cards()]:
         catalog.register(card)
     return catalog
 

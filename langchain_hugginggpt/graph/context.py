@@ -77,13 +77,25 @@ class Context:
         "", "Comma-separated licenses whose models are never candidates (e.g. cc-by-nc-4.0)."
     )
     allow_gated: bool = _setting(True, "Whether gated Hub models may be candidates.")
+    answer_style: str = _setting(
+        "auto",
+        "`facts`: the answer's facts (what ran, each result, what failed and why, the files) are "
+        "composed from the results by code and the controller writes no prose about the run; "
+        "`written`: the controller writes the answer, and code adds every failed task and the "
+        "files; `auto`: facts for the embedded offline controllers, written otherwise.",
+    )
+    max_answer_chars: int = _setting(
+        4000, "Longest answer prose the controller may write; a repetition loop is cut earlier."
+    )
     plan_only: bool = _setting(
         False, "Stop after planning: the state holds the plan, nothing runs."
     )
     selection_calls: str = _setting(
-        "one",
+        "auto",
         "`one`: a single controller call chooses models for every task with several candidates; "
-        "`per-task`: one call per such task, as the original HuggingGPT did (for comparison).",
+        "`per-task`: one call per such task, as the original HuggingGPT did (for comparison); "
+        "`none`: the ranking decides (local first, then downloads), no controller call; "
+        "`auto`: none for the embedded offline controllers, one otherwise.",
     )
     approve_plan: bool = _setting(
         False,
@@ -149,9 +161,15 @@ class Context:
             )
         if self.planner not in ("auto", "free", "guided"):
             problems.append(f"planner must be auto, free or guided, got {self.planner!r}")
-        if self.selection_calls not in ("one", "per-task"):
+        if self.answer_style not in ("auto", "facts", "written"):
             problems.append(
-                f"selection_calls must be one or per-task, got {self.selection_calls!r}"
+                f"answer_style must be auto, facts or written, got {self.answer_style!r}"
+            )
+        if self.max_answer_chars < 200:
+            problems.append(f"max_answer_chars must be at least 200, got {self.max_answer_chars}")
+        if self.selection_calls not in ("auto", "one", "per-task", "none"):
+            problems.append(
+                f"selection_calls must be auto, one, per-task or none, got {self.selection_calls!r}"
             )
         for name in ("task_timeout_s", "hub_timeout_s"):
             if getattr(self, name) <= 0:

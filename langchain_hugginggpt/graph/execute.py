@@ -29,8 +29,9 @@ from langchain_hugginggpt.artifacts.inputs import (
     default_roots,
     load_inputs,
 )
+from langchain_hugginggpt.artifacts.text_inputs import Ocr, names_text_file, read_text_input
 from langchain_hugginggpt.artifacts.types import OutputTypeError, TaskOutput, as_input
-from langchain_hugginggpt.engines.ladder import ladder_card, run_ladder
+from langchain_hugginggpt.engines.ladder import ladder_card, order_by_language, run_ladder
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
 from langchain_hugginggpt.graph.scheduler import run_dag
@@ -42,6 +43,10 @@ from langchain_hugginggpt.plan.types import PlannedTask
 from langchain_hugginggpt.tasks import get_task
 
 __all__ = ["make_execute_node", "resolve_inputs"]
+
+
+MAX_DOCUMENT_CHARS = 200_000
+"""Most characters of a document's text passed to a task; longer documents are cut."""
 
 
 def _now() -> str:
@@ -190,8 +195,9 @@ def resolve_inputs(
     for media); a reference inside a longer text gets the output's text.
 
     Returns:
-        The inputs, and the media arguments the user named (paths or URLs still to be checked
-        and loaded), as `{argument: modality}`.
+        The inputs, and the files the user named (paths or URLs still to be checked and
+        loaded), as `{argument: modality}`; a text argument naming a document or an image to
+        read has modality "document".
     """
     spec = get_task(task.task)
     inputs: dict[str, str] = {}
@@ -208,6 +214,8 @@ def resolve_inputs(
         )
         if modality != "text" and inputs[name].strip():
             user_media[name] = modality
+        elif modality == "text" and names_text_file(value):
+            user_media[name] = "document"
     return inputs, user_media
 
 
@@ -231,7 +239,12 @@ def _policy(ctx: Context, services: Services) -> dict[str, Any]:
 
 
 def _load_user_media(job: Mapping[str, Any], run_dir: Path) -> dict[str, str]:
-    """Check and load the files and URLs the user named; return inputs with local paths."""
+    """Check and load the files and URLs the user named.
+
+    Returns:
+        The inputs with local paths for media, and the text they hold for documents and
+        images of text.
+    """
     inputs = dict(job["inputs"])
     raw = job["policy"]
     policy = InputPolicy(
@@ -239,41 +252,68 @@ def _load_user_media(job: Mapping[str, Any], run_dir: Path) -> dict[str, str]:
         max_bytes=raw["max_bytes"],
         allow_private_urls=raw["allow_private_urls"],
     )
-    return load_inputs(
-        inputs, job.get("user_media", {}), policy=policy, dest_dir=run_dir / "inputs"
-    )
+    named = dict(job.get("user_media", {}))
+    documents = [name for name, kind in named.items() if kind == "document"]
+    for name in documents:
+        del named[name]
+        inputs[name] = read_text_input(
+            inputs[name],
+            policy=policy,
+            dest_dir=run_dir / "inputs",
+            ocr=_ocr(),
+            max_chars=MAX_DOCUMENT_CHARS,
+        )
+    return load_inputs(inputs, named, policy=policy, dest_dir=run_dir / "inputs")
+
+
+def _ocr() -> Ocr | None:
+    """Tesseract, to read scanned PDFs and images named as text, when it is installed."""
+    from langchain_hugginggpt.engines.offline.tesseract_ocr import ocr_image, tesseract_path
+
+    if tesseract_path() is None:
+        return None
+    return lambda path: ocr_image(path).text
 
 
 def _run_job(job: Mapping[str, Any], services: Services, emit: Emit) -> dict[str, Any]:
     """Check the task's inputs, then run it down its fallback ladder; never raise."""
     started_at, t0 = _now(), time.perf_counter()
-    emit(
-        {
-            "event": "task",
-            "task_id": job["task_id"],
-            "task": job["task"],
-            "status": "start",
-            "model": job["ladder"][0]["id"],
-            "at": started_at,
-        }
-    )
+    task = get_task(job["task"])
+    ladder = [ladder_card(data) for data in job["ladder"]]
+
+    def started(model: str | None) -> None:
+        emit(
+            {
+                "event": "task",
+                "task_id": job["task_id"],
+                "task": job["task"],
+                "status": "start",
+                "model": model,
+                "at": started_at,
+            }
+        )
+
     run_dir = Path(job["run_dir"])
     meter = StageMeter()
     try:
         inputs = _load_user_media(job, run_dir)
-    except InputError as exc:
+    except Exception as exc:  # noqa: BLE001 - a file that cannot be read fails its task only
+        started(ladder[0].id)
+        reason = str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
         result: dict[str, Any] = {
             "status": "error",
             "task": job["task"],
             "model": None,
             "engine": None,
-            "error": f"bad input: {exc}",
+            "error": f"bad input: {reason}",
             "attempts": [],
         }
     else:
+        # The model tried first may not be the ladder's first: see `order_by_language`.
+        started(order_by_language(task.name, ladder, inputs)[0][0].id)
         result = run_ladder(
-            get_task(job["task"]),
-            [ladder_card(data) for data in job["ladder"]],
+            task,
+            ladder,
             inputs,
             engines=services.engines,
             mode=job["mode"],

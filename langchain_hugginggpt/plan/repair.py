@@ -24,6 +24,12 @@ _EXTENSIONS: dict[Modality, tuple[str, ...]] = {
     "audio": ("wav", "mp3", "flac", "ogg", "m4a", "opus"),
     "video": ("mp4", "webm", "avi", "mov", "mkv"),
     "table": ("csv", "tsv"),
+    # Documents: read as text when the task runs (artifacts/text_inputs.py), or refused with
+    # what to convert them to (the office formats after "htm").
+    "text": (
+        *("txt", "md", "pdf", "docx", "html", "htm"),
+        *("doc", "odt", "rtf", "epub", "ppt", "pptx", "xls", "xlsx", "odp", "ods"),
+    ),
 }
 _FILE_RE = re.compile(r"\.([a-z0-9]{2,4})(?:[?#]\S*)?$", re.IGNORECASE)
 

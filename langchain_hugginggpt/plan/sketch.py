@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
+from pathlib import PurePath
 
 import numpy as np
 
@@ -115,6 +116,17 @@ VERB_TASKS = {
 _OPENER_RE = re.compile(
     r"^(?:please|now|also|then|finally|can you|could you|i want you to|i'd like you to)\s+", re.I
 )
+_SPOKEN_RE = re.compile(r"\b(?:aloud|out loud|read (?:it |them )?out)\b", re.IGNORECASE)
+# Tasks that analyse a text: "list the people it mentions" means the source, not its summary.
+_ANALYSIS = frozenset(
+    {
+        "token-classification",
+        "text-classification",
+        "zero-shot-classification",
+        "question-answering",
+    }
+)
+_BARE_RE = re.compile(r"\b(?:it|them)\b(?!\s+(?:summary|translation|transcript))", re.IGNORECASE)
 _CONVERTERS: dict[Modality, str] = {
     "audio": "automatic-speech-recognition",
     "image": "image-to-text",
@@ -191,14 +203,19 @@ class Sketcher:
 
     def sketch(self, request: str) -> list[SketchedTask]:
         """The skeleton of `request`; empty when no step matches any task type."""
-        steps = split_steps(request)
-        build = _Build(self.vocabulary, request_files(request))
+        files = list(dict.fromkeys(_full_paths(request_files(request))))
+        steps = [_with_full_paths(step, files) for step in split_steps(request)]
+        build = _Build(self.vocabulary, files)
         for step in steps:
             scores = self._cued(step, self.task_scores(step.text))
             name, score = max(scores.items(), key=lambda kv: kv[1])
             if score < self.threshold:
                 continue
             build.add(name, step, score)
+            # "Read the text on this sign aloud": one step, two intents; the spoken output is
+            # a task of its own after the one that makes the text.
+            if _SPOKEN_RE.search(step.text) and self.vocabulary[name].output == "text":
+                build.add("text-to-speech", Step(text=f"read {name} output aloud"), score)
         return build.tasks
 
     def _cued(self, step: Step, scores: dict[str, float]) -> dict[str, float]:
@@ -290,22 +307,16 @@ class _Build:
             control.args["image"] = str(sources["image"])
             sources["image"] = control
         primary = _primary_text(spec)
-        text_source: SketchedTask | None = None
+        text_source: SketchedTask | str | None = None
         if primary and not _CONTENT_RE.search(step.text):
-            earlier = self._producers("text")
-            media_kinds = [k for _, k in step.files if k in _CONVERTERS]
-            takes_media = any(a.modality != "text" for a in spec.args)
-            if media_kinds and not takes_media:
-                value, kind = next((v, k) for v, k in step.files if k in _CONVERTERS)
-                text_source = self._new(_CONVERTERS[kind], step, score, inserted=True)
-                text_source.args[self.vocabulary[_CONVERTERS[kind]].args[0].name] = value
-            elif earlier and (_REFERS_RE.search(step.text) or len(step.text.split()) <= 8):
-                text_source = earlier[-1]
+            text_source = self._text_source(name, spec, step, score)
         task = self._new(name, step, score)
         for arg in spec.args:
             source = sources.get(arg.name)
-            if arg.name == primary and text_source is not None:
+            if arg.name == primary and isinstance(text_source, SketchedTask):
                 self._link(task, arg.name, text_source)
+            elif arg.name == primary and isinstance(text_source, str):
+                task.args[arg.name] = text_source
             elif isinstance(source, SketchedTask):
                 self._link(task, arg.name, source)
             elif isinstance(source, str):
@@ -314,6 +325,70 @@ class _Build:
                 task.open_args.append(arg.name)
             elif arg.required:
                 task.args[arg.name] = ""  # no source: validation says what is missing
+
+    def _text_source(
+        self, name: str, spec: TaskSpec, step: Step, score: float
+    ) -> SketchedTask | str | None:
+        """Where a task's main text comes from when the step does not spell it out.
+
+        A document the step names is read as text; a recording or image the step names gets a
+        converter (speech recognition, image-to-text) first; else an earlier text result the
+        step refers to. With neither, a document or convertible file named elsewhere in the
+        request ("Input file: ...") is used the same way. Analysis of "it" (entities, labels,
+        answers) goes back to the source text, not to a summary or translation made of it.
+        """
+        takes_media = any(a.modality != "text" for a in spec.args)
+        documents = [value for value, kind in step.files if kind == "text"]
+        if documents:
+            return documents[0]
+        if not takes_media:
+            converted = self._convert(step.files, step, score)
+            if converted is not None:
+                return converted
+        earlier = self._producers("text")
+        refers = _REFERS_RE.search(step.text)
+        if earlier and (refers or len(step.text.split()) <= 8):
+            source = (
+                self._source_text() if name in _ANALYSIS and _BARE_RE.search(step.text) else None
+            )
+            return source or earlier[-1]
+        if earlier or takes_media:
+            return None
+        document = self._file("text")
+        return document or self._convert(self.files, step, score)
+
+    def _convert(
+        self, files: Sequence[tuple[str, Modality]], step: Step, score: float
+    ) -> SketchedTask | None:
+        """A converter task (speech recognition, image-to-text) over the first such file."""
+        found = next(((v, k) for v, k in files if k in _CONVERTERS), None)
+        if found is None:
+            return None
+        value, kind = found
+        converter = self._new(_CONVERTERS[kind], step, score, inserted=True)
+        converter.args[self.vocabulary[_CONVERTERS[kind]].args[0].name] = value
+        return converter
+
+    def _source_text(self) -> SketchedTask | str | None:
+        """The request's source text: a document it names, else the first converter's output."""
+        document = self._file("text")
+        if document:
+            return document
+        return next((t for t in self.tasks if t.task in _CONVERTERS.values()), None)
+
+
+def _full_paths(files: Sequence[tuple[str, Modality]]) -> list[tuple[str, Modality]]:
+    full = {PurePath(v).name: v for v, _ in files if PurePath(v).name != v}
+    return [(full.get(v, v), k) for v, k in files]
+
+
+def _with_full_paths(step: Step, files: Sequence[tuple[str, Modality]]) -> Step:
+    """The step with a bare file name replaced by the full path the request gives elsewhere.
+
+    "Summarise notes.txt" with the CLI's "Input file: /home/me/notes.txt" names that file.
+    """
+    mapped = tuple(_full_paths([*step.files, *files])[: len(step.files)])
+    return step if mapped == step.files else Step(text=step.text, files=mapped)
 
 
 def _primary_text(spec: TaskSpec) -> str | None:

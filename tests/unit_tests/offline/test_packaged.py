@@ -47,6 +47,7 @@ def test_packaged_models_enter_the_catalog_under_hub_ids() -> None:
             "zero-shot-classification",
             "sentence-transformers",
         ),
+        ("sentence-transformers/all-MiniLM-L6-v2", "summarization", "sentence-transformers"),
         ("spacy/en_core_web_sm", "token-classification", "spacy"),
     } <= found
     assert all(c.source == "packaged" and Path(c.path or "").is_dir() for c in packaged_cards())

@@ -47,7 +47,12 @@ def test_split_steps(request_: str, steps: list[str]) -> None:
 
 def test_request_files_with_modalities() -> None:
     found = request_files("Compare a.wav with https://x.org/p/cat.jpg and notes.txt, then b.CSV")
-    assert found == [("a.wav", "audio"), ("https://x.org/p/cat.jpg", "image"), ("b.CSV", "table")]
+    assert found == [
+        ("a.wav", "audio"),
+        ("https://x.org/p/cat.jpg", "image"),
+        ("notes.txt", "text"),  # a document: read as text when the task runs
+        ("b.CSV", "table"),
+    ]
 
 
 @pytest.fixture(scope="module")
