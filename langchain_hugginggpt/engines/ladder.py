@@ -121,44 +121,7 @@ def run_ladder(
         "model", "engine", "error", "attempts"}` naming every model's failure; with
         `"language"` (ISO 639-1) when the text's language was detected.
     """
-    ordered, language, notes = order_by_language(task.name, ladder, inputs)
-    result = _climb(
-        task,
-        ordered,
-        inputs,
-        engines=engines,
-        mode=mode,
-        run_dir=run_dir,
-        timeout_s=timeout_s,
-        extra=extra,
-        callbacks=callbacks,
-    )
-    for attempt in result["attempts"]:
-        if attempt["model"] in notes:
-            attempt["note"] = notes[attempt["model"]]
-    if language:
-        result["language"] = language
-    return result
-
-
-def _climb(
-    task: TaskSpec,
-    ladder: Sequence[ModelCard],
-    inputs: Mapping[str, str],
-    *,
-    engines: Engines,
-    mode: InferenceMode,
-    run_dir: Path,
-    timeout_s: float,
-    extra: Mapping[str, str] | None = None,
-    callbacks: Sequence[Any] = (),
-) -> dict[str, Any]:
-    """Try each model in turn until one returns a valid output; never raise.
-
-    Returns:
-        `{"status": "ok", "model", "engine", "output", "attempts"}`, or `{"status": "error",
-        "model", "engine", "error", "attempts"}` naming every model's failure.
-    """
+    ladder, language, notes = order_by_language(task.name, ladder, inputs)
     attempts: list[dict[str, Any]] = []
     for card in ladder:
         engine = engines.for_model(card, mode)
@@ -208,24 +171,44 @@ def _climb(
                 "seconds": round(time.perf_counter() - start, 4),
             }
         )
-        return {
-            "status": "ok",
-            "task": task.name,
-            "model": card.id,
-            "engine": engine.name,
-            "output": output,
-            "attempts": attempts,
-        }
+        return _annotated(
+            {
+                "status": "ok",
+                "task": task.name,
+                "model": card.id,
+                "engine": engine.name,
+                "output": output,
+                "attempts": attempts,
+            },
+            language,
+            notes,
+        )
     failures = "; ".join(f"{a['model']}: {a['error']}" for a in attempts) or "no candidates"
     last = attempts[-1] if attempts else {"model": None, "engine": None}
-    return {
-        "status": "error",
-        "task": task.name,
-        "model": last["model"],
-        "engine": last["engine"],
-        "error": f"every candidate failed ({failures})",
-        "attempts": attempts,
-    }
+    return _annotated(
+        {
+            "status": "error",
+            "task": task.name,
+            "model": last["model"],
+            "engine": last["engine"],
+            "error": f"every candidate failed ({failures})",
+            "attempts": attempts,
+        },
+        language,
+        notes,
+    )
+
+
+def _annotated(
+    result: dict[str, Any], language: str | None, notes: Mapping[str, str]
+) -> dict[str, Any]:
+    """The result with the text's language, and a note on each model tried out of its language."""
+    for attempt in result["attempts"]:
+        if attempt["model"] in notes:
+            attempt["note"] = notes[attempt["model"]]
+    if language:
+        result["language"] = language
+    return result
 
 
 def _checked(output: Any) -> TaskOutput:

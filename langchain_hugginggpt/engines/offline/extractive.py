@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from langchain_hugginggpt.artifacts.outputs import text_output
+from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.engines.base import EngineError
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ __all__ = [
     "sentence_budget",
     "split_sentences",
     "summarise",
+    "summary_output",
 ]
 
 MIN_WORDS = 40
@@ -519,3 +522,15 @@ def extractive_summary(
 ) -> str:
     """The extractive summary of `text` (see `summarise`), as text."""
     return summarise(text, encode, length_hint=length_hint).text
+
+
+def summary_output(summary: ExtractiveSummary) -> TaskOutput:
+    """An extractive summary as a task output, saying how it was made and from how much."""
+    return text_output(
+        summary.text,
+        data={
+            "method": "extractive",
+            "sentences": len(summary.chosen),
+            "of": len(summary.sentences),
+        },
+    )

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from importlib.util import find_spec
 from typing import TYPE_CHECKING
 
-from langchain_hugginggpt.artifacts.outputs import text_output
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
-from langchain_hugginggpt.engines.offline.extractive import summarise
+from langchain_hugginggpt.engines.offline.extractive import summarise, summary_output
 
 if TYPE_CHECKING:
     import numpy as np
@@ -90,11 +89,4 @@ class NgramSummaryEngine(Engine):
         if not text:
             raise EngineError("summarization needs argument 'text'")
         summary = summarise(text, ngram_vectors, length_hint=request.extra.get("request", ""))
-        return text_output(
-            summary.text,
-            data={
-                "method": "extractive",
-                "sentences": len(summary.chosen),
-                "of": len(summary.sentences),
-            },
-        )
+        return summary_output(summary)

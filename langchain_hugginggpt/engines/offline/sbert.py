@@ -18,7 +18,7 @@ from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.availability import model_ref, weights_available
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
-from langchain_hugginggpt.engines.offline.extractive import summarise
+from langchain_hugginggpt.engines.offline.extractive import summarise, summary_output
 from langchain_hugginggpt.engines.shared import LOAD_LOCK, shared_cache
 
 __all__ = ["SentenceTransformersEngine"]
@@ -64,14 +64,7 @@ class SentenceTransformersEngine(Engine):
                 lambda sentences: model.encode(sentences, normalize_embeddings=True),
                 length_hint=request.extra.get("request", ""),
             )
-            return text_output(
-                summary.text,
-                data={
-                    "method": "extractive",
-                    "sentences": len(summary.chosen),
-                    "of": len(summary.sentences),
-                },
-            )
+            return summary_output(summary)
         if request.task.name == "sentence-similarity":
             other = request.inputs.get("text2", "").strip()
             if not other:

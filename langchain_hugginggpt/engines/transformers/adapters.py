@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from langchain_hugginggpt.artifacts.language import language_code
 from langchain_hugginggpt.engines.base import EngineError
 from langchain_hugginggpt.engines.transformers.loading import (
     LoadOptions,
@@ -22,45 +23,12 @@ __all__ = [
     "ExtractiveQAAdapter",
     "Seq2SeqAdapter",
     "VQAAdapter",
-    "language_code",
 ]
 
-_LANGUAGES = {
-    "arabic": "ar",
-    "chinese": "zh",
-    "czech": "cs",
-    "danish": "da",
-    "dutch": "nl",
-    "english": "en",
-    "finnish": "fi",
-    "french": "fr",
-    "german": "de",
-    "greek": "el",
-    "hebrew": "he",
-    "hindi": "hi",
-    "hungarian": "hu",
-    "indonesian": "id",
-    "italian": "it",
-    "japanese": "ja",
-    "korean": "ko",
-    "norwegian": "no",
-    "persian": "fa",
-    "polish": "pl",
-    "portuguese": "pt",
-    "romanian": "ro",
-    "russian": "ru",
-    "spanish": "es",
-    "swedish": "sv",
-    "turkish": "tr",
-    "ukrainian": "uk",
-    "vietnamese": "vi",
-}
 
-
-def language_code(name: str) -> str:
+def _code(name: str) -> str:
     """ISO 639-1 code of a language given by name or code ("French", "fr" -> "fr")."""
-    key = name.strip().lower()
-    return _LANGUAGES.get(key, key[:2] if len(key) > 3 else key)
+    return language_code(name) or name.strip().lower()[:2]
 
 
 def _torch_no_grad() -> Any:
@@ -98,7 +66,7 @@ class Seq2SeqAdapter:
         if task == "summarization":
             prefix = params.get("summarization", {}).get("prefix", "")
         elif task == "translation" and target:
-            tgt, src = language_code(target), language_code(source or "en")
+            tgt, src = _code(target), _code(source or "en")
             prefix = params.get(f"translation_{src}_to_{tgt}", {}).get("prefix", "")
             if hasattr(self.tokenizer, "get_lang_id"):  # M2M100-style multilingual models
                 self.tokenizer.src_lang = src

@@ -30,6 +30,7 @@ from langchain_hugginggpt.artifacts.documents import (
     looks_like_document,
 )
 from langchain_hugginggpt.artifacts.inputs import InputError, InputPolicy
+from tests.unit_tests.artifacts.conftest import write
 
 fpdf = pytest.importorskip("fpdf", reason="fpdf2 makes the test PDFs")
 pypdf = pytest.importorskip("pypdf")
@@ -132,29 +133,6 @@ HTML_PAGE = """<!DOCTYPE html>
 
 
 # Fixtures and helpers.
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    folder = tmp_path / "root"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def policy(root: Path) -> InputPolicy:
-    return InputPolicy(roots=(root,))
-
-
-@pytest.fixture
-def dest(tmp_path: Path) -> Path:
-    return tmp_path / "run"
-
-
-def write(folder: Path, name: str, data: bytes) -> Path:
-    path = folder / name
-    path.write_bytes(data)
-    return path
 
 
 def load(path: Path | str, policy: InputPolicy, dest: Path, **kwargs: Any) -> LoadedDocument:

@@ -37,6 +37,7 @@ from langchain_hugginggpt.artifacts.inputs import (
     default_roots,
     load_input,
 )
+from tests.unit_tests.artifacts.conftest import write
 
 PUBLIC_IP = "93.184.216.34"
 
@@ -124,29 +125,6 @@ def data_url(data: bytes, mime: str = "application/octet-stream") -> str:
 
 
 # Fixtures and helpers.
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    folder = tmp_path / "root"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def policy(root: Path) -> InputPolicy:
-    return InputPolicy(roots=(root,))
-
-
-@pytest.fixture
-def dest(tmp_path: Path) -> Path:
-    return tmp_path / "run"
-
-
-def write(folder: Path, name: str, data: bytes) -> Path:
-    path = folder / name
-    path.write_bytes(data)
-    return path
 
 
 def refused(value: str, modality: Any, policy: InputPolicy, dest: Path) -> str:
