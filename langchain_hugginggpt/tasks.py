@@ -232,6 +232,17 @@ _BASE: tuple[TaskSpec, ...] = (
         "transform an image (style, restoration, edit by prompt)",
     ),
     TaskSpec(
+        "image-editing",
+        "image-to-image",
+        (
+            _media("image"),
+            _text(aliases=("prompt", "instruction"), description="the edit to make, in words"),
+        ),
+        "image",
+        "edit an image as a written instruction says (add, remove or recolour things)",
+        hub_tags=("instruct-pix2pix",),
+    ),
+    TaskSpec(
         "visual-question-answering",
         "visual-question-answering",
         (_media("image"), _QUESTION),

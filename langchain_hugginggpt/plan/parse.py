@@ -1,8 +1,10 @@
 """Tolerant reading of a controller's output into `PlannedTask`s.
 
 Models wrap JSON in code fences, put prose around it, use Python quoting, trailing commas, string
-ids, `dep: [-1]` and assorted spellings of `<GENERATED>-k`. All of that is accepted here; whether
-the plan makes sense is `validate`'s job.
+ids, `dep: [-1]` and assorted spellings of `<GENERATED>-k`. Plans in the field's other canonical
+formats are read as written (`formats`): JARVIS's ids from 0, TaskBench's `task_nodes`, and
+LLMCompiler's numbered calls with `$k`. All of that is accepted here; whether the plan makes
+sense is `validate`'s job.
 """
 
 from __future__ import annotations
@@ -13,6 +15,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_hugginggpt.jsontext import JSONNotFoundError, extract_json
+from langchain_hugginggpt.plan.formats import (
+    dollar_reference,
+    llmcompiler_items,
+    taskbench_items,
+    zero_based,
+)
 from langchain_hugginggpt.plan.references import normalize_references
 from langchain_hugginggpt.plan.types import PlannedTask, PlanParseError
 from langchain_hugginggpt.tasks import TASKS
@@ -44,6 +52,7 @@ def parse_plan(
     limit = max(MAX_PLAN_CHARS, 400 * max_tasks)
     data = _decode(output, limit) if isinstance(output, str) or output is None else output
     items = _task_items(data)
+    items = zero_based(items) or items
     if len(items) > max_tasks:
         raise PlanParseError(f"the plan has {len(items)} tasks; at most {max_tasks} are allowed")
     return [_coerce_task(i, item) for i, item in enumerate(items)]
@@ -52,6 +61,9 @@ def parse_plan(
 def _decode(text: str | None, limit: int) -> Any:
     if text is None or not text.strip():
         raise PlanParseError("the controller returned no text; expected a JSON list of tasks")
+    calls = llmcompiler_items(text[:limit])
+    if calls is not None:
+        return calls
     try:
         return extract_json(text, limit)
     except JSONNotFoundError as exc:
@@ -62,6 +74,8 @@ def _task_items(data: Any) -> list[Any]:
     if isinstance(data, list):
         return data
     if isinstance(data, Mapping):
+        if isinstance(data.get("task_nodes"), list):
+            return taskbench_items(data)
         for key in ("tasks", "plan", "steps"):
             if isinstance(data.get(key), list):
                 return list(data[key])
@@ -133,7 +147,8 @@ def _coerce_args(task: str, value: Any, where: str) -> dict[str, str]:
         arg = spec.arg(name) if spec else None
         name = arg.name if arg else name
         if name not in args:
-            args[name] = normalize_references(_as_text(raw))
+            text = _as_text(raw)
+            args[name] = dollar_reference(text) or normalize_references(text)
     return args
 
 
