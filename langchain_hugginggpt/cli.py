@@ -26,8 +26,9 @@ from langchain_hugginggpt.graph.durable import sqlite_checkpointer
 from langchain_hugginggpt.graph.llm import ControllerError, resolve_controller
 from langchain_hugginggpt.graph.respond import file_outputs
 from langchain_hugginggpt.offline.controller import offline_controller_factory
+from langchain_hugginggpt.planning.request import request_with_inputs
 
-__all__ = ["ask_decision", "build_parser", "main", "request_with_inputs", "state_to_json"]
+__all__ = ["ask_decision", "build_parser", "main", "state_to_json"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,14 +87,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     return parser
-
-
-def request_with_inputs(request: str, inputs: Sequence[Path]) -> str:
-    """The request, naming the input files by absolute path so the planner can use them."""
-    if not inputs:
-        return request
-    listed = ", ".join(str(p) for p in inputs)
-    return f"{request}\n\nInput file{'s' if len(inputs) > 1 else ''}: {listed}"
 
 
 def _configured() -> bool:

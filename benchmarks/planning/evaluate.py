@@ -25,11 +25,11 @@ from typing import Any
 from langchain_core.messages import HumanMessage
 
 from langchain_hugginggpt import Catalog, create_hugginggpt_graph
-from langchain_hugginggpt.demos import DemoBank
-from langchain_hugginggpt.graph.guided import rule_fill
 from langchain_hugginggpt.plan import parse_plan, validate_plan
 from langchain_hugginggpt.plan.repair import value_modality
-from langchain_hugginggpt.plan.sketch import Sketcher
+from langchain_hugginggpt.planning.demos import DemoBank
+from langchain_hugginggpt.planning.guided import rule_fill
+from langchain_hugginggpt.planning.sketch import Sketcher
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
 from benchmarks.planning.taskbench import TASKBENCH_DEV, load_taskbench, micro_scores

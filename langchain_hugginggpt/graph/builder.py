@@ -14,7 +14,6 @@ from langgraph.types import Checkpointer
 
 from langchain_hugginggpt.catalog.base import Catalog
 from langchain_hugginggpt.catalog.hub import HubListing
-from langchain_hugginggpt.demos import DemoBank, TaskIndex
 from langchain_hugginggpt.engines.base import Engine, Engines
 from langchain_hugginggpt.engines.controller import ControllerEngine
 from langchain_hugginggpt.graph.approve import make_approve_node
@@ -28,7 +27,9 @@ from langchain_hugginggpt.graph.services import Services, default_artifacts_root
 from langchain_hugginggpt.graph.state import InputState, State
 from langchain_hugginggpt.offline.catalog import packaged_cards, system_cards
 from langchain_hugginggpt.offline.controller import offline_controller_factory
-from langchain_hugginggpt.plan.sketch import Sketcher
+from langchain_hugginggpt.planning.base import Planner
+from langchain_hugginggpt.planning.demos import DemoBank, TaskIndex
+from langchain_hugginggpt.planning.sketch import Sketcher
 
 __all__ = ["EXECUTOR_THREADS", "create_hugginggpt_graph", "default_catalog"]
 
@@ -93,13 +94,15 @@ def create_hugginggpt_graph(
     services = Services(
         controllers=controllers,
         catalog=catalog,
-        demos=demos if demos is not None else DemoBank(),
-        tasks=TaskIndex(demos=demos.demos if demos is not None else None),
+        planner=Planner(
+            demos=demos if demos is not None else DemoBank(),
+            tasks=TaskIndex(demos=demos.demos if demos is not None else None),
+            sketcher=Sketcher(),
+        ),
         # First, so that only it claims the controller's own candidate cards.
         engines=Engines([ControllerEngine(controllers.get), *engines]),
         defaults=defaults,
         artifacts_root=Path(artifacts_dir) if artifacts_dir else default_artifacts_root(),
-        sketcher=Sketcher(),
     )
 
     def after_plan(state: State) -> str:

@@ -22,10 +22,10 @@ from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import emitter, stage_events
 from langchain_hugginggpt.graph.history import turn_artifacts
 from langchain_hugginggpt.graph.llm import embedded_controller
-from langchain_hugginggpt.graph.plan import request_text
 from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
 from langchain_hugginggpt.graph.usage import StageMeter, with_stage
+from langchain_hugginggpt.planning.request import request_text
 from langchain_hugginggpt.prompts import RESPOND_SYSTEM
 
 __all__ = ["file_outputs", "make_respond_node", "run_record"]

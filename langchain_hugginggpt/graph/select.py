@@ -16,11 +16,11 @@ from langchain_hugginggpt.engines.offline.tesseract_ocr import TESSERACT_LIBRARY
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import emitter, stage_events
 from langchain_hugginggpt.graph.llm import ask_json, embedded_controller
-from langchain_hugginggpt.graph.plan import request_text
 from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
 from langchain_hugginggpt.graph.usage import StageMeter, with_stage
 from langchain_hugginggpt.jsontext import JSONNotFoundError, extract_json
+from langchain_hugginggpt.planning.request import request_text
 from langchain_hugginggpt.prompts import SELECT_SYSTEM, selection_schema
 
 __all__ = ["compact_card", "describe_candidate", "make_select_node", "read_choices"]

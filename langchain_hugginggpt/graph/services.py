@@ -10,12 +10,11 @@ from langgraph.runtime import Runtime
 
 from langchain_hugginggpt.catalog.base import Catalog
 from langchain_hugginggpt.catalog.hub import default_cache_dir
-from langchain_hugginggpt.demos import DemoBank, TaskIndex
 from langchain_hugginggpt.engines.base import Engines
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.llm import Controllers
 from langchain_hugginggpt.graph.state import State
-from langchain_hugginggpt.plan.sketch import Sketcher
+from langchain_hugginggpt.planning.base import Planner
 
 __all__ = ["Node", "Services", "default_artifacts_root"]
 
@@ -39,12 +38,10 @@ class Services:
 
     controllers: Controllers
     catalog: Catalog
-    demos: DemoBank
-    tasks: TaskIndex
     engines: Engines
     defaults: Context
     artifacts_root: Path
-    sketcher: Sketcher
+    planner: Planner
 
     def context(self, runtime: Runtime[Context] | None) -> Context:
         """The run's settings: the caller's `context=` if given, else the graph's defaults."""

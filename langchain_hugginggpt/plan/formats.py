@@ -92,7 +92,7 @@ def taskbench_items(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """TaskBench's `task_nodes` (and `task_links`) as task items with ids from 1."""
     nodes = [n for n in data.get("task_nodes") or [] if isinstance(n, Mapping)]
     names = [_task_name(n.get("task", "")) for n in nodes]
-    first = {}
+    first: dict[str, int] = {}
     for i, name in enumerate(names):
         first.setdefault(name, i + 1)
     items: list[dict[str, Any]] = []

@@ -12,8 +12,8 @@ from langchain_core.messages import HumanMessage
 from langgraph.types import Command
 
 from langchain_hugginggpt.artifacts.types import TaskOutput
-from langchain_hugginggpt.cli import request_with_inputs
 from langchain_hugginggpt.graph.respond import file_outputs
+from langchain_hugginggpt.planning.request import request_with_inputs
 
 __all__ = ["Session", "Update"]
 

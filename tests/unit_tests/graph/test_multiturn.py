@@ -10,7 +10,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from langchain_hugginggpt import Catalog, create_hugginggpt_graph
-from langchain_hugginggpt.graph.history import earlier_turns, request_with_history
+from langchain_hugginggpt.planning.history import earlier_turns, request_with_history
 from tests.unit_tests.engines.tiny_models import write_wav
 from tests.unit_tests.fakes import RecordingEngine, ScriptedChatModel, cards
 

@@ -32,13 +32,14 @@ from pathlib import PurePath
 
 import numpy as np
 
-from langchain_hugginggpt.plan.embed import Embedder, default_embedder
-from langchain_hugginggpt.plan.steps import Step, request_files, split_steps
 from langchain_hugginggpt.plan.types import PlannedTask
+from langchain_hugginggpt.planning.embed import Embedder, default_embedder
+from langchain_hugginggpt.planning.steps import Step, request_files, split_steps
 from langchain_hugginggpt.tasks import TASKS, Modality, TaskSpec
 
 __all__ = [
     "LANGUAGES",
+    "OUTSIDE",
     "TARGET_LANGUAGE_RE",
     "VERB_TASKS",
     "SketchedTask",
@@ -113,6 +114,9 @@ VERB_TASKS = {
     "paint": "text-to-image",
     "illustrate": "text-to-image",
 }
+OUTSIDE = "_outside"
+"""Intent phrases under this key (`data/task_intents.json`) are things no task type does: a step
+closest to them is no task ("book a flight", "send an email")."""
 _OPENER_RE = re.compile(
     r"^(?:please|now|also|then|finally|can you|could you|i want you to|i'd like you to)\s+", re.I
 )
@@ -187,6 +191,9 @@ class Sketcher:
             for phrase in [*self.intents.get(name, ()), spec.description]:
                 names.append(name)
                 texts.append(phrase)
+        for phrase in self.intents.get(OUTSIDE, ()):
+            names.append(OUTSIDE)
+            texts.append(phrase)
         if self.embedder is None:
             self.embedder = default_embedder(texts)
         return names, self.embedder.encode(texts)
@@ -209,7 +216,7 @@ class Sketcher:
         for step in steps:
             scores = self._cued(step, self.task_scores(step.text))
             name, score = max(scores.items(), key=lambda kv: kv[1])
-            if score < self.threshold:
+            if score < self.threshold or name == OUTSIDE:
                 continue
             build.add(name, step, score)
             # "Read the text on this sign aloud": one step, two intents; the spoken output is
@@ -218,9 +225,21 @@ class Sketcher:
                 build.add("text-to-speech", Step(text=f"read {name} output aloud"), score)
         return build.tasks
 
+    def outside(self, request: str) -> list[str]:
+        """The request's steps that ask for something no task type does ("book a flight")."""
+        found = []
+        for step in split_steps(request):
+            scores = self._cued(step, self.task_scores(step.text))
+            name, score = max(scores.items(), key=lambda kv: kv[1])
+            if name == OUTSIDE and score >= self.threshold:
+                found.append(step.text)
+        return found
+
     def _cued(self, step: Step, scores: dict[str, float]) -> dict[str, float]:
         kinds = {kind for _, kind in step.files}
         for name in scores:
+            if name not in self.vocabulary:
+                continue
             takes = set(self.vocabulary[name].input_modalities)
             if kinds & takes:
                 scores[name] += self.media_bonus

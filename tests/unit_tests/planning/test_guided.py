@@ -10,8 +10,8 @@ import pytest
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from langchain_hugginggpt import Catalog, Context, create_hugginggpt_graph
-from langchain_hugginggpt.graph.guided import fill_open_args, fill_schema, rule_fill
-from langchain_hugginggpt.plan.sketch import SketchedTask
+from langchain_hugginggpt.planning.guided import fill_open_args, fill_schema, rule_fill
+from langchain_hugginggpt.planning.sketch import SketchedTask
 from tests.unit_tests.fakes import RecordingEngine, ScriptedChatModel, cards
 
 

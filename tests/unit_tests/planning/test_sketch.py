@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from langchain_hugginggpt.plan import validate_plan
-from langchain_hugginggpt.plan.embed import TfIdfEmbedder
-from langchain_hugginggpt.plan.sketch import Sketcher, Step, _Build
-from langchain_hugginggpt.plan.steps import request_files, split_steps
+from langchain_hugginggpt.planning.embed import TfIdfEmbedder
+from langchain_hugginggpt.planning.sketch import Sketcher, Step, _Build
+from langchain_hugginggpt.planning.steps import request_files, split_steps
 from langchain_hugginggpt.tasks import TASKS
 
 
@@ -148,7 +148,7 @@ def test_tfidf_embedder_is_normalised_and_handles_unknown_words() -> None:
 
 def test_input_file_lines_are_not_a_step(sketcher: Sketcher) -> None:
     """The CLI appends "Input file: PATH"; its file serves the steps that need one."""
-    from langchain_hugginggpt.cli import request_with_inputs
+    from langchain_hugginggpt.planning.request import request_with_inputs
 
     request = request_with_inputs(
         "transcribe this recording and list the people it mentions", [Path("/data/news.wav")]

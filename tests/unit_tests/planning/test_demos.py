@@ -1,5 +1,5 @@
-from langchain_hugginggpt.demos import Demo, DemoBank, bundled_demos, tokens
 from langchain_hugginggpt.plan import parse_plan, validate_plan
+from langchain_hugginggpt.planning.demos import Demo, DemoBank, bundled_demos, tokens
 
 
 def test_every_bundled_demonstration_is_a_valid_plan() -> None:

@@ -1,16 +1,17 @@
 """Guided planning: the skeleton fixes tasks and links; the controller only fills in the words.
 
 For a small controller, choosing task types is the hard part and copying text is the easy part.
-So the skeleton (`plan/sketch.py`) decides the tasks and their links, and the controller is asked,
-under a JSON schema that admits nothing else, for the open arguments only: the text to work on,
-a question, labels, a target language. If it fails, the words come from the request by rule.
+So the skeleton (`planning/sketch.py`) decides the tasks and their links, and the controller
+is asked, under a JSON schema that admits nothing else, for the open arguments only: the text
+to work on, a question, labels, a target language. If it fails, the words come from the request
+by rule.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -18,11 +19,13 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from langchain_hugginggpt.graph.llm import ask_json
-from langchain_hugginggpt.plan.sketch import TARGET_LANGUAGE_RE, SketchedTask
+from langchain_hugginggpt.plan import validate_plan
+from langchain_hugginggpt.plan.repair import repair_plan
 from langchain_hugginggpt.plan.types import PlannedTask
-from langchain_hugginggpt.prompts import FILL_SYSTEM
+from langchain_hugginggpt.planning.prompts import FILL_SYSTEM
+from langchain_hugginggpt.planning.sketch import TARGET_LANGUAGE_RE, SketchedTask, Sketcher
 
-__all__ = ["fill_open_args", "fill_schema", "rule_fill"]
+__all__ = ["fill_open_args", "fill_schema", "guided_plan", "rule_fill"]
 
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|'([^']{6,})'")
 _MAX_VALUE = 2000
@@ -125,3 +128,47 @@ def rule_fill(name: str, task: SketchedTask, request: str) -> str:
     if ":" in task.step and name in ("text", "context", "labels"):
         return task.step.split(":", 1)[1].strip().strip("\"'")
     return task.step
+
+
+def guided_plan(
+    llm: BaseChatModel,
+    request: str,
+    *,
+    sketcher: Sketcher,
+    asked: str,
+    max_tasks: int,
+    auto_repair: bool,
+    relevance: Mapping[str, float],
+    callbacks: list[BaseCallbackHandler],
+    emit: Callable[[dict[str, Any]], None],
+) -> list[PlannedTask] | None:
+    """The guided plan, or None to plan freely (no step recognised, or it does not validate).
+
+    `request` is what the skeleton is built from (with the files of earlier turns for a
+    follow-up); `asked` is what the controller sees when it fills in the words (with the
+    earlier turns themselves).
+    """
+    try:
+        skeleton = sketcher.sketch(request)
+    except Exception as exc:  # noqa: BLE001 - free planning is the fallback
+        emit({"event": "plan_guided", "status": "failed", "reason": f"{type(exc).__name__}: {exc}"})
+        return None
+    if not skeleton or len(skeleton) > max_tasks:
+        emit({"event": "plan_guided", "status": "no steps recognised"})
+        return None
+    tasks, problem = fill_open_args(llm, asked, skeleton, callbacks)
+    if auto_repair:
+        tasks, fixes = repair_plan(tasks, relevance=relevance)
+        if fixes:
+            emit({"event": "plan_repaired", "attempt": 0, "fixes": fixes})
+    problems = validate_plan(tasks)
+    emit(
+        {
+            "event": "plan_guided",
+            "status": "invalid" if problems else "ok",
+            "steps": [t.step for t in skeleton if not t.inserted],
+            "fill_problem": problem,
+            "problems": problems,
+        }
+    )
+    return None if problems else tasks
