@@ -126,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-PLANNING_SETS = {"dev": "dev.jsonl", "test": "test.jsonl"}
+# The team's own sets (written here) and TaskBench's dev requests (written elsewhere).
+PLANNING_SETS = {"dev": "dev.jsonl", "test": "test.jsonl", "taskbench-dev": "taskbench"}
 PLANNERS = {
     "copy-nearest": "copy the nearest demonstration's plan (no LLM)",
     "sketch": "the guided skeleton alone, words by rule (no LLM)",
@@ -139,7 +140,7 @@ def _planning(limit: int) -> dict[str, Any]:
     here = Path(__file__).resolve().parent / "planning"
     figures: dict[str, Any] = {}
     for name, file in PLANNING_SETS.items():
-        items = load_items(here / file, limit=limit)
+        items = load_items(file if file == "taskbench" else here / file, limit=limit)
         figures[name] = {}
         for controller in PLANNERS:
             result = evaluate_planning(controller, items)

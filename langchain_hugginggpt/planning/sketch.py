@@ -218,7 +218,12 @@ class Sketcher:
             name, score = max(scores.items(), key=lambda kv: kv[1])
             if score < self.threshold or name == OUTSIDE:
                 continue
+            # One task per intent: a second step asking for the same task on the same input
+            # ("classify this photo ... tell me which class it is") is the same task.
+            if name in build.asked and not step.files and not _CONTENT_RE.search(step.text):
+                continue
             build.add(name, step, score)
+            build.asked.add(name)
             # "Read the text on this sign aloud": one step, two intents; the spoken output is
             # a task of its own after the one that makes the text.
             if _SPOKEN_RE.search(step.text) and self.vocabulary[name].output == "text":
@@ -261,6 +266,7 @@ class _Build:
         self.vocabulary = vocabulary
         self.files = files
         self.tasks: list[SketchedTask] = []
+        self.asked: set[str] = set()
 
     def _new(self, name: str, step: Step, score: float, *, inserted: bool = False) -> SketchedTask:
         task = SketchedTask(

@@ -88,3 +88,38 @@ def test_scheduler_overhead_counts_tasks(tmp_path: Path) -> None:
     result = scheduler_overhead(tmp_path, width=5, depth=4)
     assert result["tasks"] == 20
     assert result["us_per_task"] > 0 and result["run_dag_only_us_per_task"] > 0
+
+
+def test_taskbench_dev_loads_with_every_tool_mapped() -> None:
+    from benchmarks.planning.taskbench import TASKBENCH_DEV, load_taskbench
+
+    if not TASKBENCH_DEV.is_file():
+        pytest.skip("../shared/data/taskbench-hf-dev.jsonl is not beside this checkout")
+    items = load_taskbench()
+    assert len(items) == 68
+    assert {i["shape"] for i in items} == {"single", "chain", "dag"}
+    chain = next(i for i in items if i["id"] == "13708813")
+    assert [(t["task"], t["dep"]) for t in chain["plan"]] == [
+        ("image-segmentation", []),
+        ("document-question-answering", [1]),
+        ("summarization", [2]),
+    ]
+
+
+def test_taskbench_scores_are_micro_averaged_over_sets() -> None:
+    from benchmarks.planning.taskbench import micro_scores, task_type, tool_name
+
+    gold = [{"id": 1, "task": "a", "dep": []}, {"id": 2, "task": "b", "dep": [1]}]
+    rows = [
+        # duplicates do not count twice; a missed link is a false negative
+        {"shape": "chain", "gold": gold, "plan": [
+            {"id": 1, "task": "a", "dep": []}, {"id": 2, "task": "a", "dep": []},
+            {"id": 3, "task": "b", "dep": []}]},
+        {"shape": "single", "gold": [{"id": 1, "task": "c", "dep": []}],
+         "plan": [{"id": 1, "task": "d", "dep": []}]},
+    ]  # fmt: skip
+    scores = micro_scores(rows)
+    # nodes: tp 2 (a, b), fp 1 (d), fn 1 (c): 4 / 6; edges (chain only): tp 0, fn 1
+    assert scores == {"node_f1_micro": round(4 / 6, 3), "edge_f1_micro": 0.0}
+    assert task_type("Automatic Speech Recognition") == "automatic-speech-recognition"
+    assert tool_name("image-to-text") == "Image To Text"
