@@ -62,14 +62,16 @@ def test_a_greeting_gets_no_task_and_a_direct_answer(tmp_path: Path) -> None:
 
 
 def test_a_question_to_explain_is_one_conversational_task(tmp_path: Path) -> None:
+    question = "help me understand what caused World War I"
     reply = "Nationalism, alliances and the assassination of Franz Ferdinand."
-    built, llm, _ = graph(
-        tmp_path, [json.dumps({"tasks": [{"id": 1, "args": {"text": "x"}}]}), reply]
-    )
-    state = built.invoke({"messages": [HumanMessage("help me understand what caused World War I")]})
+    fill = json.dumps({"tasks": [{"id": 1, "args": {"text": question}}]})
+    built, llm, _ = graph(tmp_path, [fill, reply])
+    state = built.invoke({"messages": [HumanMessage(question)]})
     assert [(t["task"], t["dep"]) for t in state["plan"]] == [("conversational", [])]
+    assert state["plan"][0]["args"] == {"text": question}
     assert state["results"]["1"]["model"] == "controller-llm"
     assert reply in answer(state)
+    assert len(llm.calls) == 2, "the words of the plan, and the conversation itself"
 
 
 def test_something_no_model_does_is_refused_naming_it(tmp_path: Path) -> None:
