@@ -32,6 +32,7 @@ from pathlib import PurePath
 
 import numpy as np
 
+from langchain_hugginggpt.plan.references import REFERENCE_RE
 from langchain_hugginggpt.plan.types import PlannedTask
 from langchain_hugginggpt.planning.embed import Embedder, default_embedder
 from langchain_hugginggpt.planning.steps import Step, request_files, split_steps
@@ -228,7 +229,7 @@ class Sketcher:
             # a task of its own after the one that makes the text.
             if _SPOKEN_RE.search(step.text) and self.vocabulary[name].output == "text":
                 build.add("text-to-speech", Step(text=f"read {name} output aloud"), score)
-        return build.tasks
+        return _without_unfed(build.tasks, self.vocabulary)
 
     def outside(self, request: str) -> list[str]:
         """The request's steps that ask for something no task type does ("book a flight")."""
@@ -405,6 +406,37 @@ class _Build:
 def _full_paths(files: Sequence[tuple[str, Modality]]) -> list[tuple[str, Modality]]:
     full = {PurePath(v).name: v for v, _ in files if PurePath(v).name != v}
     return [(full.get(v, v), k) for v, k in files]
+
+
+def _without_unfed(
+    tasks: list[SketchedTask], vocabulary: Mapping[str, TaskSpec]
+) -> list[SketchedTask]:
+    """The skeleton without tasks that take a kind of media nothing in the request provides.
+
+    Depth estimation when the request names no image and no task makes one is a misread step,
+    not something the user asked for; a task fed by a dropped one goes too. The rest are
+    renumbered in order.
+    """
+    dropped: set[int] = set()
+    for t in tasks:
+        spec = vocabulary[t.task]
+        unfed = any(
+            a.modality != "text" and a.required and not t.args.get(a.name) for a in spec.args
+        )
+        if unfed or dropped & set(t.dep):
+            dropped.add(t.id)
+    if not dropped:
+        return tasks
+    kept = [t for t in tasks if t.id not in dropped]
+    new_ids = {t.id: i + 1 for i, t in enumerate(kept)}
+    for t in kept:
+        t.dep = [new_ids[d] for d in t.dep]
+        t.args = {
+            k: REFERENCE_RE.sub(lambda m: f"<GENERATED>-{new_ids[int(m.group(1))]}", v)
+            for k, v in t.args.items()
+        }
+        t.id = new_ids[t.id]
+    return kept
 
 
 def _with_full_paths(step: Step, files: Sequence[tuple[str, Modality]]) -> Step:

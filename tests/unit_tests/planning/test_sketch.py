@@ -159,3 +159,13 @@ def test_input_file_lines_are_not_a_step(sketcher: Sketcher) -> None:
         ("token-classification", [1]),
     ]
     assert sketcher.sketch(request)[0].args == {"audio": "/data/news.wav"}
+
+
+def test_a_task_whose_media_nothing_provides_is_no_task() -> None:
+    # No image is named and nothing makes one: the image steps are misreadings, not asks.
+    sketch = Sketcher().sketch(
+        "Summarise 'The library opens at nine and closes at six on weekdays.' and then "
+        "estimate the depth of the picture"
+    )
+    assert [t.task for t in sketch] == ["summarization"]
+    assert [t.id for t in sketch] == [1]
