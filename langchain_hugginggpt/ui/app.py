@@ -146,7 +146,17 @@ def build_app(graph: Any, *, artifacts_dir: Path) -> Any:
                 chat = gr.Chatbot(elem_id="chat", height=520)
                 box = gr.MultimodalTextbox(
                     elem_id="chat-input",
-                    file_types=["image", "audio", "video", ".pdf", ".txt", ".csv"],
+                    file_types=[
+                        "image",
+                        "audio",
+                        "video",
+                        ".pdf",
+                        ".txt",
+                        ".md",
+                        ".docx",
+                        ".html",
+                        ".csv",
+                    ],
                     sources=["upload"],
                     file_count="multiple",
                     placeholder="Ask for something, attach images, audio or documents...",
