@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["JSONNotFoundError", "extract_json"]
+__all__ = ["JSONNotFoundError", "as_int", "extract_json"]
 
 _FENCE_RE = re.compile(r"```[a-zA-Z0-9_-]*\s*\n?(.*?)```", re.DOTALL)
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
@@ -96,3 +96,14 @@ def _load(fragment: str) -> Any:
         return ast.literal_eval(fragment)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
+
+
+def as_int(value: object) -> int | None:
+    """An integer from a model's JSON: an int, or a string of ASCII digits; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,9}", value.strip()):
+        return int(value)
+    return None

@@ -19,7 +19,7 @@ from langchain_hugginggpt.graph.llm import ask_json, embedded_controller
 from langchain_hugginggpt.graph.services import Node, Services
 from langchain_hugginggpt.graph.state import State
 from langchain_hugginggpt.graph.usage import StageMeter, with_stage
-from langchain_hugginggpt.jsontext import JSONNotFoundError, extract_json
+from langchain_hugginggpt.jsontext import JSONNotFoundError, as_int, extract_json
 from langchain_hugginggpt.planning.request import request_text
 from langchain_hugginggpt.prompts import SELECT_SYSTEM, selection_schema
 
@@ -313,13 +313,13 @@ def read_choices(answer: Any) -> dict[int, tuple[str, str]]:
     if isinstance(answer, list):
         for item in answer:
             if isinstance(item, Mapping):
-                task_id = _int(item.get("id", item.get("task_id")))
+                task_id = as_int(item.get("id", item.get("task_id")))
                 model = item.get("model", item.get("id_model"))
                 if task_id is not None and isinstance(model, str):
                     choices.setdefault(task_id, (model.strip(), str(item.get("reason", ""))))
     elif isinstance(answer, Mapping):
         for key, value in answer.items():
-            task_id = _int(key)
+            task_id = as_int(key)
             if task_id is None:
                 continue
             if isinstance(value, str):
@@ -327,13 +327,3 @@ def read_choices(answer: Any) -> dict[int, tuple[str, str]]:
             elif isinstance(value, Mapping) and isinstance(value.get("model"), str):
                 choices[task_id] = (value["model"].strip(), str(value.get("reason", "")))
     return choices
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None

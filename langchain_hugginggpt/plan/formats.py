@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langchain_hugginggpt.jsontext import as_int
 from langchain_hugginggpt.plan.references import REFERENCE_RE, canonical
 from langchain_hugginggpt.tasks import TASKS
 
@@ -42,7 +43,7 @@ def zero_based(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | Non
 
     Ids, dependencies (`-1`, "none", stays none) and `<GENERATED>-k` references all move by one.
     """
-    ids = [_int(item.get("id")) if isinstance(item, Mapping) else None for item in items]
+    ids = [as_int(item.get("id")) if isinstance(item, Mapping) else None for item in items]
     numbers = [i for i in ids if i is not None and i >= 0]
     if len(numbers) != len(items) or 0 not in numbers or len(set(numbers)) != len(numbers):
         return None
@@ -60,19 +61,9 @@ def zero_based(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]] | Non
     for item, number in zip(items, numbers, strict=True):
         dep = item.get("dep", item.get("deps", []))
         deps = dep if isinstance(dep, list) else [dep]
-        moved = [int(d) + 1 for d in deps if _int(d) is not None and int(d) >= 0]
+        moved = [int(d) + 1 for d in deps if as_int(d) is not None and int(d) >= 0]
         shifted.append({**item, "id": number + 1, "dep": moved, "args": shift(item.get("args"))})
     return shifted
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,9}", value.strip()):
-        return int(value)
-    return None
 
 
 def _named_args(task: str, values: Sequence[Any]) -> dict[str, Any]:
