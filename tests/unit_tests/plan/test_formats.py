@@ -69,3 +69,19 @@ def test_dollar_is_a_reference_only_as_a_whole_value() -> None:
         json.dumps([{"id": 1, "task": "summarization", "dep": [], "args": {"text": "costs $1"}}])
     )
     assert plan[0].args == {"text": "costs $1"}
+
+
+def test_integers_from_model_json() -> None:
+    from langchain_hugginggpt.graph.select import read_choices
+    from langchain_hugginggpt.jsontext import as_int
+
+    assert [as_int(v) for v in (3, "4", " -1 ", "¹", "1.5", True, None)] == [
+        3,
+        4,
+        -1,
+        None,
+        None,
+        None,
+        None,
+    ]
+    assert read_choices({"¹": "m/x", "2": "m/y"}) == {2: ("m/y", "")}
