@@ -103,59 +103,46 @@ def _select(
         choices, failure = _ask(state, ctx, services, batch, meter)
         for task, _ in batch:
             outcome[task["id"]] = (choices.get(task["id"]), failure)
-    if contested:
-        for task, cards in contested:
-            by_id = {c.id: c for c in cards}
-            choice, failure = outcome.get(task["id"], (None, None))
-            top = cards[0]
-            fallback = f"using the top-ranked candidate {top.id} ({top.downloads:,} downloads)"
-            if policy == "none":
-                rec = _record(
-                    task,
-                    top,
-                    cards,
-                    services,
-                    mode,
-                    "ranking",
-                    f"the top-ranked candidate ({_rank_reason(top)}); the embedded controller "
-                    "is not asked to choose (selection_calls=none)",
-                )
-            elif failure:
-                rec = _record(
-                    task, top, cards, services, mode, "fallback", f"{failure}; {fallback}"
-                )
-            elif choice is None:
-                rec = _record(
-                    task,
-                    top,
-                    cards,
-                    services,
-                    mode,
-                    "fallback",
-                    f"the controller chose no model for this task; {fallback}",
-                )
-            elif choice[0] not in by_id:
-                rec = _record(
-                    task,
-                    top,
-                    cards,
-                    services,
-                    mode,
-                    "fallback",
-                    f"the controller chose {choice[0]!r}, which is not a candidate; {fallback}",
-                )
-            else:
-                rec = _record(
-                    task,
-                    by_id[choice[0]],
-                    cards,
-                    services,
-                    mode,
-                    "llm",
-                    choice[1] or "chosen by the controller",
-                )
-            selections[str(task["id"])] = rec
+    for task, cards in contested:
+        chosen, decided_by, reason = _decision(
+            cards, policy, *outcome.get(task["id"], (None, None))
+        )
+        selections[str(task["id"])] = _record(
+            task, chosen, cards, services, mode, decided_by, reason
+        )
     return selections
+
+
+def _decision(
+    cards: Sequence[ModelCard],
+    policy: str,
+    choice: tuple[str, str] | None,
+    failure: str | None,
+) -> tuple[ModelCard, str, str]:
+    """The model of a contested task, who decided (`ranking`, `llm`, `fallback`), and why."""
+    top = cards[0]
+    if policy == "none":
+        return (
+            top,
+            "ranking",
+            (
+                f"the top-ranked candidate ({_rank_reason(top)}); the embedded controller is not "
+                "asked to choose (selection_calls=none)"
+            ),
+        )
+    fallback = f"using the top-ranked candidate {top.id} ({top.downloads:,} downloads)"
+    by_id = {c.id: c for c in cards}
+    if failure:
+        return top, "fallback", f"{failure}; {fallback}"
+    if choice is None:
+        return top, "fallback", f"the controller chose no model for this task; {fallback}"
+    if choice[0] not in by_id:
+        return (
+            top,
+            "fallback",
+            (f"the controller chose {choice[0]!r}, which is not a candidate; {fallback}"),
+        )
+    return by_id[choice[0]], "llm", choice[1] or "chosen by the controller"
 
 
 def _selection_policy(ctx: Context, services: Services) -> str:
