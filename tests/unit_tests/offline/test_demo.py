@@ -6,27 +6,19 @@ The produced speech is transcribed back and must say what the summary says.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
 from langchain_hugginggpt import cli
-from langchain_hugginggpt.engines.base import EngineRequest
-from langchain_hugginggpt.engines.offline import FasterWhisperEngine
 from langchain_hugginggpt.engines.offline.extractive import split_sentences
-from langchain_hugginggpt.offline.catalog import packaged_cards
 from langchain_hugginggpt.offline.sample import make_sample
-from langchain_hugginggpt.tasks import TASKS
+from tests.unit_tests.offline.listen import hear, words
 
 DEMO_REQUEST = (
     "transcribe this recording, summarise it in two sentences, read the summary aloud, "
     "and list the people and places it mentions"
 )
-
-
-def words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2}
 
 
 @pytest.mark.slow
@@ -58,16 +50,7 @@ def test_offline_demo(
     speech = by_task["text-to-speech"]["output"]["path"]
     assert Path(speech).is_file() and speech in state["files"]
 
-    whisper = next(c for c in packaged_cards() if c.task == "automatic-speech-recognition")
-    heard = FasterWhisperEngine().run(
-        EngineRequest(
-            task=TASKS["automatic-speech-recognition"],
-            model=whisper,
-            inputs={"audio": speech},
-            run_dir=tmp_path,
-            timeout_s=120,
-        )
-    )["text"]
+    heard = hear(speech, tmp_path)
     said = words(summary)
     assert len(said & words(heard)) / len(said) >= 0.7, (summary, heard)
 

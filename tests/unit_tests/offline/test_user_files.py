@@ -8,7 +8,6 @@ for spoken answers what faster-whisper hears in them.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from importlib.util import find_spec
 from pathlib import Path
@@ -18,14 +17,11 @@ import pytest
 
 from langchain_hugginggpt import cli
 from langchain_hugginggpt.artifacts.language import detect_language
-from langchain_hugginggpt.engines.base import EngineRequest
 from langchain_hugginggpt.engines.checks import summary_problem
-from langchain_hugginggpt.engines.offline import FasterWhisperEngine
 from langchain_hugginggpt.engines.offline.tesseract_ocr import tesseract_path
-from langchain_hugginggpt.offline.catalog import packaged_cards
 from langchain_hugginggpt.offline.sample import make_sample
-from langchain_hugginggpt.tasks import TASKS
 from tests.unit_tests.offline.images import sign_photo, text_screenshot
+from tests.unit_tests.offline.listen import hear, words
 
 pytestmark = [
     pytest.mark.slow,
@@ -72,22 +68,6 @@ def ask(capsys: pytest.CaptureFixture[str], request: str, *inputs: Path) -> dict
 
 def by_task(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {r["task"]: r for r in state["results"].values()}
-
-
-def words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2}
-
-
-def hear(path: str, tmp_path: Path) -> str:
-    whisper = next(c for c in packaged_cards() if c.task == "automatic-speech-recognition")
-    request = EngineRequest(
-        task=TASKS["automatic-speech-recognition"],
-        model=whisper,
-        inputs={"audio": path},
-        run_dir=tmp_path,
-        timeout_s=120,
-    )
-    return FasterWhisperEngine().run(request)["text"]
 
 
 @pytest.mark.parametrize("kind", ["screenshot", "sign"])
