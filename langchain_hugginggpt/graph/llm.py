@@ -134,14 +134,18 @@ def ask_json(
     messages: Sequence[BaseMessage],
     schema: dict[str, Any],
     callbacks: list[BaseCallbackHandler],
+    max_tokens: int | None = None,
 ) -> tuple[Any, str]:
     """Ask for JSON matching `schema`; return (decoded object or None, the raw text).
 
     Uses the model's structured output when it has one (constrained decoding on servers that
     support it); otherwise plain text, which the caller parses tolerantly. A structured call
     rejected by the server (an old OpenAI-compatible server, say) is retried once as plain text.
+    `max_tokens` bounds each answer for models with that setting (a small model may loop).
     """
     config: RunnableConfig = {"callbacks": callbacks}
+    if max_tokens is not None and "max_tokens" in type(llm).model_fields:
+        llm = llm.model_copy(update={"max_tokens": max_tokens})
     try:
         structured = llm.with_structured_output(schema, include_raw=True)
     except (NotImplementedError, ValueError, TypeError):

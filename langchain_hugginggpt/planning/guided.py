@@ -29,6 +29,11 @@ __all__ = ["fill_open_args", "fill_schema", "guided_plan", "rule_fill"]
 
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|'([^']{6,})'")
 _MAX_VALUE = 2000
+# Tokens for the fill answer: the JSON around the values, and each open value. A value is a
+# phrase drawn from the request; a small model that starts repeating itself is cut off here
+# (the rule fill stands in) instead of writing its whole token budget twice.
+_FILL_TOKENS = 48
+_ARG_TOKENS = 96
 
 
 def fill_schema(tasks: Sequence[SketchedTask]) -> dict[str, Any]:
@@ -94,7 +99,8 @@ def fill_open_args(
     problem: str | None = None
     values: dict[int, dict[str, str]] = {}
     try:
-        decoded, raw = ask_json(llm, messages, fill_schema(tasks), callbacks)
+        budget = _FILL_TOKENS + _ARG_TOKENS * sum(len(t.open_args) for t in tasks)
+        decoded, raw = ask_json(llm, messages, fill_schema(tasks), callbacks, max_tokens=budget)
         answer = decoded if decoded is not None else json.loads(raw)
         for item in answer.get("tasks", []):
             args = item.get("args") or {}

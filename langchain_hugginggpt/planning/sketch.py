@@ -131,6 +131,36 @@ _ANALYSIS = frozenset(
         "question-answering",
     }
 )
+# "into written text", "to speech", "as an image": the kind of result a step asks for.
+_INTO_RE = re.compile(
+    r"\b(?:into|to|as)\s+(?:an?\s+|some\s+)?(?:written\s+|plain\s+|spoken\s+|audible\s+)?"
+    r"(text|textual|words|transcripts?|speech|audio|voice|sound|images?|pictures?|photos?|"
+    r"videos?|clips?)\b",
+    re.IGNORECASE,
+)
+_INTO_KINDS: dict[str, Modality] = {
+    "text": "text", "textual": "text", "words": "text", "transcript": "text",
+    "transcripts": "text", "speech": "audio", "audio": "audio", "voice": "audio",
+    "sound": "audio", "image": "image", "images": "image", "picture": "image",
+    "pictures": "image", "photo": "image", "photos": "image", "video": "video",
+    "videos": "video", "clip": "video", "clips": "video",
+}  # fmt: skip
+_FILES_RE = re.compile(r"'[^'\s]+\.[A-Za-z0-9]{2,5}'|\"[^\"\s]+\.[A-Za-z0-9]{2,5}\"")
+# The words that name each ControlNet condition; a step naming none of them does not ask for
+# that condition ("visualise the text as an image" is plain text-to-image).
+_CONDITION_RE = {
+    "canny": re.compile(r"\b(canny|edges?|outlines?|contours?)\b", re.IGNORECASE),
+    "depth": re.compile(r"\bdepth\b", re.IGNORECASE),
+    "hed": re.compile(r"\b(hed|soft edges?|boundar(y|ies))\b", re.IGNORECASE),
+    "mlsd": re.compile(r"\b(mlsd|straight lines?|line segments?|lines?)\b", re.IGNORECASE),
+    "normal": re.compile(r"\bnormals?( map)?\b", re.IGNORECASE),
+    "openpose": re.compile(r"\b(openpose|pose|poses|posture|skeleton|keypoints?)\b", re.I),
+    "scribble": re.compile(r"\b(scribbles?|sketch(es)?|doodles?)\b", re.IGNORECASE),
+    "seg": re.compile(r"\b(seg|segment\w*|segmentation)\b", re.IGNORECASE),
+}
+# Quoted words (a sentence to translate, a question) are what a task works on, not what it is:
+# they are left out when a step's task type is chosen.
+_PAYLOAD_RE = re.compile(r"\"[^\"]*\s[^\"]*\"|“[^”]*”|(?<![A-Za-z])'[^']*\s[^']*?'(?![A-Za-z])")
 _BARE_RE = re.compile(r"\b(?:it|them)\b(?!\s+(?:summary|translation|transcript))", re.IGNORECASE)
 _CONVERTERS: dict[Modality, str] = {
     "audio": "automatic-speech-recognition",
@@ -181,6 +211,8 @@ class Sketcher:
     """Taken from a task that takes none of the kinds of file the step names."""
     language_bonus: float = 0.15
     """Added to translation when the step names a target language ("into German")."""
+    direction_penalty: float = 0.15
+    """Taken from a task whose result is not the kind a step asks for ("into written text")."""
     verb_bonus: float = 1.0
     """Added to the task a step's leading verb names (`VERB_TASKS`), enough to decide it:
     "summarise the recording" is a summary (of a transcript), not a transcription."""
@@ -214,17 +246,27 @@ class Sketcher:
         files = list(dict.fromkeys(_full_paths(request_files(request))))
         steps = [_with_full_paths(step, files) for step in split_steps(request)]
         build = _Build(self.vocabulary, files)
+        picks = []
         for step in steps:
-            scores = self._cued(step, self.task_scores(step.text))
+            scores = self._cued(step, self.task_scores(_PAYLOAD_RE.sub("the text", step.text)))
             name, score = max(scores.items(), key=lambda kv: kv[1])
-            if score < self.threshold or name == OUTSIDE:
-                continue
+            if score >= self.threshold and name != OUTSIDE:
+                picks.append((step, name, score))
+        for step, name, score in picks:
             # One task per intent: a second step asking for the same task on the same input
             # ("classify this photo ... tell me which class it is") is the same task.
-            if name in build.asked and not step.files and not _CONTENT_RE.search(step.text):
+            # Naming the same file again ("... 'photo.jpg'. Identify the objects in it") is the
+            # same input too; a step with new content or another file is a task of its own.
+            seen = build.asked.get(name)
+            if (
+                seen is not None
+                and set(step.files) <= seen
+                and not _CONTENT_RE.search(_FILES_RE.sub("", step.text))
+            ):
                 continue
             build.add(name, step, score)
-            build.asked.add(name)
+            used = {(v, k) for v, k in build.files if v in build.tasks[-1].args.values()}
+            build.asked[name] = (seen or set()) | set(step.files) | used
             # "Read the text on this sign aloud": one step, two intents; the spoken output is
             # a task of its own after the one that makes the text.
             if _SPOKEN_RE.search(step.text) and self.vocabulary[name].output == "text":
@@ -235,7 +277,7 @@ class Sketcher:
         """The request's steps that ask for something no task type does ("book a flight")."""
         found = []
         for step in split_steps(request):
-            scores = self._cued(step, self.task_scores(step.text))
+            scores = self._cued(step, self.task_scores(_PAYLOAD_RE.sub("the text", step.text)))
             name, score = max(scores.items(), key=lambda kv: kv[1])
             if name == OUTSIDE and score >= self.threshold:
                 found.append(step.text)
@@ -251,6 +293,14 @@ class Sketcher:
                 scores[name] += self.media_bonus
             elif kinds and not (kinds & takes):
                 scores[name] -= self.media_penalty
+        for name in scores:
+            condition = name.removesuffix("-control").removesuffix("-text-to-image")
+            if condition in _CONDITION_RE and not _CONDITION_RE[condition].search(step.text):
+                scores[name] = -1.0
+        into = {_INTO_KINDS[m.lower()] for m in _INTO_RE.findall(step.text)}
+        for name in scores:
+            if into and name in self.vocabulary and self.vocabulary[name].output not in into:
+                scores[name] -= self.direction_penalty
         if TARGET_LANGUAGE_RE.search(step.text) and "translation" in scores:
             scores["translation"] += self.language_bonus
         words = _OPENER_RE.sub("", step.text.strip().lower()).split()
@@ -267,7 +317,8 @@ class _Build:
         self.vocabulary = vocabulary
         self.files = files
         self.tasks: list[SketchedTask] = []
-        self.asked: set[str] = set()
+        self.asked: dict[str, set[tuple[str, Modality]]] = {}
+        """Task types asked for so far, with the files in play when they were."""
 
     def _new(self, name: str, step: Step, score: float, *, inserted: bool = False) -> SketchedTask:
         task = SketchedTask(
@@ -334,7 +385,9 @@ class _Build:
             sources["image"] = control
         primary = _primary_text(spec)
         text_source: SketchedTask | str | None = None
-        if primary and not _CONTENT_RE.search(step.text):
+        quoted = len(_CONTENT_RE.findall(step.text))
+        # A comparison quoting one text compares it with a result (or a file's text).
+        if primary and (not quoted or (name == "sentence-similarity" and quoted == 1)):
             text_source = self._text_source(name, spec, step, score)
         task = self._new(name, step, score)
         for arg in spec.args:
@@ -453,6 +506,6 @@ def _primary_text(spec: TaskSpec) -> str | None:
     names = [a.name for a in spec.args if a.modality == "text"]
     if spec.name == "question-answering":
         return "context"
-    if "text" in names and spec.name != "sentence-similarity":
+    if "text" in names:
         return "text"
     return None

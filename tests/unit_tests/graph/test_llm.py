@@ -152,3 +152,22 @@ def test_server_refusing_structured_output_falls_back_to_text(
     assert "response_format" in server.requests[0]["body"]
     assert "response_format" not in server.requests[1]["body"]  # the same plan asked as text
     assert len(server.requests) == 3
+
+
+def test_ask_json_bounds_the_answer_for_models_with_a_token_setting() -> None:
+    """A bounded question reaches the server with that bound, and the model is left as it was."""
+    from langchain_openai import ChatOpenAI
+
+    from langchain_hugginggpt.graph.llm import ask_json
+
+    with FakeOpenAIServer(['{"a": "x"}', '{"a": "y"}']) as server:
+        llm = ChatOpenAI(model="m", base_url=server.base_url, api_key="k", max_retries=0)
+        schema = {"title": "t", "type": "object", "properties": {"a": {"type": "string"}}}
+        decoded, _ = ask_json(llm, [HumanMessage("q")], schema, [], max_tokens=40)
+        assert decoded == {"a": "x"}
+        ask_json(llm, [HumanMessage("q")], schema, [])
+    bounds = [
+        r["body"].get("max_completion_tokens", r["body"].get("max_tokens")) for r in server.requests
+    ]
+    assert bounds == [40, None]
+    assert llm.max_tokens is None

@@ -39,6 +39,16 @@ def texts(request: str) -> list[str]:
             ['Which team gets this? Ticket: "I was charged twice. Then it failed and crashed."'],
         ),
         ("find the people and places", ["find the people and places"]),
+        # the apostrophes of "I'm" and "it's" are not quotes: the sentences still split
+        (
+            "I'm back from a trip. Can you caption 'beach.jpg'? It's my favourite.",
+            ["I'm back from a trip.", "Can you caption 'beach.jpg'? It's my favourite."],
+        ),
+        # every clause led by a verb is a step, whichever verb it is
+        (
+            "Could you transcribe the audio, produce a summary, and then tweak the image?",
+            ["Could you transcribe the audio", "produce a summary", "tweak the image?"],
+        ),
     ],
 )
 def test_split_steps(request_: str, steps: list[str]) -> None:
@@ -169,3 +179,51 @@ def test_a_task_whose_media_nothing_provides_is_no_task() -> None:
     )
     assert [t.task for t in sketch] == ["summarization"]
     assert [t.id for t in sketch] == [1]
+
+
+def test_the_kind_of_result_asked_for_decides_the_direction(sketcher: Sketcher) -> None:
+    """Audio "into written text" is speech recognition, never speech synthesis."""
+    request = "Here is 'memo.wav'. Please change the speech into text."
+    assert shape(sketcher, request) == [("automatic-speech-recognition", [])]
+    undirected = Sketcher(embedder=sketcher.embedder, direction_penalty=0.0)
+    assert "text-to-speech" in [task for task, _ in shape(undirected, request)]
+    assert shape(sketcher, "Please turn 'Good morning, everyone' into speech.") == [
+        ("text-to-speech", [])
+    ]
+
+
+def test_a_controlnet_condition_is_used_only_when_the_request_names_it(sketcher: Sketcher) -> None:
+    """Generating "an image of the text" names no condition: plain text-to-image."""
+    plain = shape(sketcher, "Write a line about autumn and visualise it as an image")
+    assert [task for task, _ in plain] == ["text-generation", "text-to-image"]
+    posed = shape(sketcher, "Generate a dancer in the same pose as the person in 'ref.jpg'")
+    assert posed == [("openpose-control", []), ("openpose-text-to-image", [1])]
+
+
+def test_naming_the_same_file_again_is_the_same_task(sketcher: Sketcher) -> None:
+    """One task per intent and input: a second mention of the file adds no second task."""
+    request = (
+        "I have this photograph that contains some writing. "
+        "Can you decipher the text from the image, please? The image is named 'sign.jpg'."
+    )
+    assert shape(sketcher, request) == [("image-to-text", [])]
+    both = shape(sketcher, "Caption 'a.jpg' and caption 'b.jpg'")
+    assert both == [("image-to-text", []), ("image-to-text", [])]
+
+
+def test_quoted_words_do_not_decide_the_task(sketcher: Sketcher) -> None:
+    """The quotes ask to translate and turn pictures into music; the request compares them."""
+    request = (
+        "Are these two sentences saying the same thing: "
+        "'Please translate this photo into a song' and 'Turn the picture into music'?"
+    )
+    (task,) = sketcher.sketch(request)
+    assert task.task == "sentence-similarity"
+
+
+def test_a_comparison_quoting_one_text_compares_it_with_a_result(sketcher: Sketcher) -> None:
+    request = "Read the text on 'sign.jpg' and check how similar it is to 'Meeting at noon today'"
+    assert [(t.task, t.dep, t.args, t.open_args) for t in sketcher.sketch(request)] == [
+        ("image-to-text", [], {"image": "sign.jpg"}, []),
+        ("sentence-similarity", [1], {"text": "<GENERATED>-1"}, ["text2"]),
+    ]
