@@ -6,9 +6,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
-__all__ = ["ModelCache", "estimate_bytes"]
+__all__ = ["LoadTimeoutError", "ModelCache", "estimate_bytes"]
 
 T = TypeVar("T")
 
@@ -37,11 +38,21 @@ def estimate_bytes(obj: Any) -> int:
     return total
 
 
+class LoadTimeoutError(TimeoutError):
+    """Another call's load of the same model did not finish within the caller's timeout."""
+
+
 class ModelCache:
     """Least-recently-used cache bounded by entry count and by estimated bytes.
 
     `get` loads a missing entry with its loader exactly once, even when several threads ask for
     it at the same moment: the others wait for the same load. A failed load is not cached.
+
+    Loads are locked per key, not per cache: each key being loaded has its own pending entry,
+    the loader runs outside the cache's lock, and loads of different keys run in parallel. A
+    loader that hangs (its caller timed out and abandoned it) holds only its own key's pending
+    entry: callers for that key wait at most their `timeout_s`, callers for other keys do not
+    wait at all. Should the abandoned load finish later, its model is cached as usual.
     """
 
     def __init__(self, max_items: int = 4, max_bytes: int | None = None) -> None:
@@ -57,9 +68,25 @@ class ModelCache:
         self.hits = 0
 
     def get(
-        self, key: Hashable, loader: Callable[[], T], size_of: Callable[[T], int] = estimate_bytes
+        self,
+        key: Hashable,
+        loader: Callable[[], T],
+        size_of: Callable[[T], int] = estimate_bytes,
+        *,
+        timeout_s: float | None = None,
     ) -> T:
-        """Return the entry for `key`, loading it with `loader` if absent."""
+        """Return the entry for `key`, loading it with `loader` if absent.
+
+        Args:
+            key: What identifies the model.
+            loader: Loads it; called at most once at a time per key.
+            size_of: Its size in bytes, for the memory bound.
+            timeout_s: Longest wait for another call's load of the same key (None: no bound).
+                The caller's own load is not bounded here: its engine call's timeout is.
+
+        Raises:
+            LoadTimeoutError: Another call was still loading `key` after `timeout_s`.
+        """
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
@@ -73,8 +100,7 @@ class ModelCache:
                 self._loading[key] = pending
         assert pending is not None
         if not owner:
-            shared: T = pending.result()
-            return shared
+            return self._wait_for(key, pending, timeout_s)
         try:
             loaded = loader()
             size = size_of(loaded)
@@ -90,6 +116,17 @@ class ModelCache:
             self._evict(keep=key)
         pending.set_result(loaded)
         return loaded
+
+    @staticmethod
+    def _wait_for(key: Hashable, pending: Future[Any], timeout_s: float | None) -> Any:
+        try:
+            return pending.result(timeout=timeout_s)
+        except FutureTimeout:
+            if pending.done():  # the load itself failed with a TimeoutError
+                raise
+            raise LoadTimeoutError(
+                f"{key!r} was still being loaded by another call after {timeout_s:g} s"
+            ) from None
 
     def _evict(self, keep: Hashable) -> None:
         while len(self._entries) > 1 and (

@@ -11,12 +11,13 @@ from typing import Any
 from langchain_hugginggpt.artifacts.language import detect_language, language_code
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
-from langchain_hugginggpt.engines.base import EngineRequest, Engines, InferenceMode
+from langchain_hugginggpt.engines.base import Engine, EngineRequest, Engines, InferenceMode
 from langchain_hugginggpt.engines.checks import output_problem
 from langchain_hugginggpt.tasks import TaskSpec
 
 __all__ = [
     "LANGUAGE_FOLLOWS_INPUT",
+    "EngineAbortError",
     "TaskTimeoutError",
     "UnfitOutputError",
     "ladder_card",
@@ -44,7 +45,11 @@ _LANGUAGE_SAMPLE = 2_000
 
 
 class TaskTimeoutError(TimeoutError):
-    """A model did not finish within the task timeout."""
+    """A model did not finish within the task timeout; its call was abandoned (see `run_ladder`)."""
+
+
+class EngineAbortError(RuntimeError):
+    """An engine raised a `BaseException` that is not an `Exception` (e.g. `GeneratorExit`)."""
 
 
 class UnfitOutputError(ValueError):
@@ -113,6 +118,17 @@ def run_ladder(
 ) -> dict[str, Any]:
     """Try each model in turn until one returns a valid output; never raise.
 
+    Each model gets `timeout_s` seconds, in a thread of its own. Python cannot stop a thread, so
+    a model that has not answered by then is abandoned: the attempt fails at once with
+    "<model> timed out after N s" and the ladder (and so the task's concurrency slot) moves on.
+    The abandoned call may go on running in the background; its late result is dropped. It
+    holds no scheduler slot and no process-wide lock, only the locks of its own model, which
+    other calls wait for no longer than their own timeout (`engines.shared.held`).
+
+    Whatever an engine raises becomes that attempt's error, `BaseException`s included: they
+    come from the engine's own thread (Python delivers Ctrl-C to the main thread only), so a
+    `KeyboardInterrupt` or `SystemExit` there is the engine's failure, not the user's.
+
     Models that serve the language of the text go first (`order_by_language`); a model tried
     although it serves other languages only has a `note` in its attempt saying so.
 
@@ -124,14 +140,14 @@ def run_ladder(
     ladder, language, notes = order_by_language(task.name, ladder, inputs)
     attempts: list[dict[str, Any]] = []
     for card in ladder:
-        engine = engines.for_model(card, mode)
+        engine, why_not = _engine_for(engines, card, mode)
         if engine is None:
             attempts.append(
                 {
                     "model": card.id,
                     "engine": None,
                     "status": "error",
-                    "error": "no engine can run this model here",
+                    "error": why_not,
                     "seconds": 0.0,
                 }
             )
@@ -199,6 +215,17 @@ def run_ladder(
     )
 
 
+def _engine_for(
+    engines: Engines, card: ModelCard, mode: InferenceMode
+) -> tuple[Engine | None, str]:
+    """The engine for `card`, or None and why: no engine supports it, or asking one failed."""
+    try:
+        engine = engines.for_model(card, mode)
+    except Exception as exc:  # noqa: BLE001 - a broken `supports` fails this model only
+        return None, f"choosing its engine failed: {type(exc).__name__}: {exc}"
+    return engine, "" if engine else "no engine can run this model here"
+
+
 def _annotated(
     result: dict[str, Any], language: str | None, notes: Mapping[str, str]
 ) -> dict[str, Any]:
@@ -234,25 +261,42 @@ def _checked(output: Any) -> TaskOutput:
 def _with_timeout(
     fn: Callable[[EngineRequest], TaskOutput], request: EngineRequest, timeout_s: float
 ) -> TaskOutput:
-    """Run `fn` in a watchdog thread; give up after `timeout_s`.
+    """Run `fn` in a daemon thread of its own; give up on it after `timeout_s`.
 
-    Python cannot stop a thread, so a model that hangs keeps its thread until it returns; the run
-    goes on without it and its late result is dropped.
+    On a timeout the thread is abandoned, not stopped (Python cannot stop a thread): it is
+    renamed "... (abandoned)", keeps running until `fn` returns, and its result is dropped. Only
+    locks `fn` itself took stay held meanwhile; the caller holds none.
+
+    Raises:
+        TaskTimeoutError: `fn` gave no result within `timeout_s`.
+        EngineAbortError: `fn` raised a `BaseException` that is not an `Exception`.
+        Exception: Whatever `fn` raised.
     """
     box: dict[str, Any] = {}
 
     def target() -> None:
         try:
             box["value"] = fn(request)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             box["error"] = exc
 
-    worker = threading.Thread(target=target, name=f"engine-{request.task.name}", daemon=True)
+    name = f"engine-{request.task.name}-{request.model.id}"
+    worker = threading.Thread(target=target, name=name, daemon=True)
     worker.start()
     worker.join(timeout_s)
     if worker.is_alive():
-        raise TaskTimeoutError(f"{request.model.id} gave no result within {timeout_s:g} s")
+        worker.name = f"{name} (abandoned)"
+        raise TaskTimeoutError(f"{request.model.id} timed out after {timeout_s:g} s")
     if "error" in box:
-        raise box["error"]
+        raise _as_exception(box["error"])
     value: TaskOutput = box["value"]
     return value
+
+
+def _as_exception(error: BaseException) -> Exception:
+    """`error` itself when it is an `Exception`, else an `EngineAbortError` naming it."""
+    if isinstance(error, Exception):
+        return error
+    wrapped = EngineAbortError(f"the engine raised {type(error).__name__}: {error}")
+    wrapped.__cause__ = error
+    return wrapped

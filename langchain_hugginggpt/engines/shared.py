@@ -1,32 +1,87 @@
-"""What the local engines share in one process: the model cache and environment switches."""
+"""What the local engines share in one process: the model cache, locks and environment switches.
+
+Locking is per model, never per process, except for the one step that must be (see
+`BUILD_LOCK`). Every wait for a lock is bounded by the caller's timeout, so a call that hangs
+while holding a lock delays only calls that need that very lock, and only until their own
+timeout.
+"""
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from langchain_hugginggpt.engines.cache import ModelCache
 
-__all__ = ["LOAD_LOCK", "env_flag", "model_lock", "shared_cache"]
+__all__ = [
+    "BUILD_LOCK",
+    "LOAD_LOCK",
+    "LockTimeoutError",
+    "build_guard",
+    "env_flag",
+    "held",
+    "model_lock",
+    "shared_cache",
+]
 
-LOAD_LOCK = threading.RLock()
-"""Held while any model loads: transformers and diffusers build models under process-wide
-settings (the meta device, default dtype), so two loads in parallel threads corrupt each other
-("Cannot copy out of meta tensor"). Inference still runs in parallel."""
+BUILD_LOCK = threading.RLock()
+"""Held only while a torch model is *constructed* from files already on disk.
+
+transformers and diffusers build models by patching process-wide functions (`torch.nn.init`,
+`torch.linspace`, `PreTrainedModel.init_weights`, the default dtype) and restoring them after, so
+two constructions in parallel threads can leave them patched for good ("Cannot copy out of meta
+tensor"). Downloads, other libraries' loads and inference do not take it. Wait for it with
+`build_guard`, which bounds the wait."""
+
+LOAD_LOCK = BUILD_LOCK
+"""Former name of `BUILD_LOCK`, kept for the engines that still use it directly."""
 
 _lock = threading.Lock()
 _cache: ModelCache | None = None
 _model_locks: dict[Hashable, threading.Lock] = {}
 
 
+class LockTimeoutError(TimeoutError):
+    """A lock stayed held by another call for longer than the caller could wait."""
+
+
 def model_lock(key: Hashable) -> threading.Lock:
     """The lock serialising calls on one loaded model, process-wide like the cache.
 
     Tokenizers, pipelines and llama.cpp contexts are not safe to share between threads mid-call.
+    Locks of different keys are independent. Prefer `held(model_lock(key), timeout_s, what)`.
     """
     with _lock:
         return _model_locks.setdefault(key, threading.Lock())
+
+
+@contextmanager
+def held(
+    lock: threading.Lock | threading.RLock, timeout_s: float | None, what: str
+) -> Iterator[None]:
+    """Hold `lock` for the block, waiting at most `timeout_s` seconds (None: no bound).
+
+    Raises:
+        LockTimeoutError: The lock stayed held, e.g. by an abandoned call that timed out and is
+            still running in the background.
+    """
+    acquired = lock.acquire(timeout=-1 if timeout_s is None else max(timeout_s, 0.0))
+    if not acquired:
+        raise LockTimeoutError(
+            f"{what} stayed busy for {timeout_s:g} s (another call, perhaps one that timed out "
+            "and still runs in the background, holds it)"
+        )
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def build_guard(timeout_s: float | None) -> AbstractContextManager[None]:
+    """Hold `BUILD_LOCK` for the block, waiting at most `timeout_s` seconds."""
+    return held(BUILD_LOCK, timeout_s, "the torch model construction step")
 
 
 def env_flag(name: str) -> bool:

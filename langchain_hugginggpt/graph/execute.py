@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from langgraph.errors import GraphBubbleUp
 from langgraph.func import task as graph_task
 from langgraph.runtime import Runtime
 
@@ -59,7 +60,7 @@ def make_execute_node(services: Services) -> Node:
     def run_model_task(job: dict[str, Any]) -> dict[str, Any]:
         if "replay" in job:
             return {"replay": job["replay"]}
-        return _run_job(job, services, emitter())
+        return _guarded_job(job, services, emitter())
 
     # The task's name (the function's) keys its saved results in the checkpointer.
     model_task = graph_task(run_model_task)
@@ -77,6 +78,16 @@ def make_execute_node(services: Services) -> Node:
         saved = _saved_results(model_task) if tasks else {}
 
         def start(t: PlannedTask, done: Mapping[int, dict[str, Any]]) -> Any:
+            try:
+                return start_task(t, done)
+            except GraphBubbleUp:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a task that cannot start fails alone
+                error = f"could not start: {type(exc).__name__}: {exc}"
+                result = {"task": t.task, "model": None, "engine": None, "status": "error"}
+                return {**result, "error": error, "seconds": 0.0}
+
+        def start_task(t: PlannedTask, done: Mapping[int, dict[str, Any]]) -> Any:
             if t.id in saved:
                 emit(_task_event(t.id, saved[t.id], restored=True))
                 return saved[t.id]
@@ -126,7 +137,13 @@ def make_execute_node(services: Services) -> Node:
 
         with stage_events(emit, "execute"), meter.timed():
             results = (
-                run_dag(tasks, start, max_concurrency=ctx.max_concurrency, on_finish=on_finish)
+                run_dag(
+                    tasks,
+                    start,
+                    max_concurrency=ctx.max_concurrency,
+                    on_finish=on_finish,
+                    passthrough=(GraphBubbleUp,),
+                )
                 if tasks
                 else {}
             )
@@ -273,6 +290,28 @@ def _ocr() -> Ocr | None:
     if tesseract_path() is None:
         return None
     return lambda path: ocr_image(path).text
+
+
+def _guarded_job(job: Mapping[str, Any], services: Services, emit: Emit) -> dict[str, Any]:
+    """`_run_job`, with anything it raises as the task's error.
+
+    A LangGraph task that raises is raised again when the execute node ends, failing the run.
+    """
+    try:
+        return _run_job(job, services, emit)
+    except GraphBubbleUp:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one task's crash is that task's error
+        return {
+            "status": "error",
+            "task": job.get("task"),
+            "task_id": job.get("task_id"),
+            "model": None,
+            "engine": None,
+            "error": f"{type(exc).__name__}: {exc}",
+            "attempts": [],
+            "seconds": 0.0,
+        }
 
 
 def _run_job(job: Mapping[str, Any], services: Services, emit: Emit) -> dict[str, Any]:

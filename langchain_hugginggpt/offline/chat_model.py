@@ -16,7 +16,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
-from langchain_hugginggpt.engines.shared import LOAD_LOCK, model_lock, shared_cache
+from langchain_hugginggpt.engines.shared import model_lock, shared_cache
 
 __all__ = ["ChatLlamaCpp"]
 
@@ -61,17 +61,18 @@ class ChatLlamaCpp(BaseChatModel):
         def load() -> Any:
             from llama_cpp import Llama
 
-            with LOAD_LOCK:
-                # llama-cpp-python's default is half the cores for generation; use them all.
-                threads = self.n_threads or os.cpu_count() or 1
-                llama = Llama(
-                    model_path=self.model_path,
-                    n_ctx=self.n_ctx,
-                    n_threads=threads,
-                    n_threads_batch=threads,
-                    seed=self.seed,
-                    verbose=False,
-                )
+            # No process-wide lock: llama.cpp builds no torch model (see `BUILD_LOCK`), and the
+            # cache already loads each GGUF file once, so other models' loads go on meanwhile.
+            # llama-cpp-python's default is half the cores for generation; use them all.
+            threads = self.n_threads or os.cpu_count() or 1
+            llama = Llama(
+                model_path=self.model_path,
+                n_ctx=self.n_ctx,
+                n_threads=threads,
+                n_threads_batch=threads,
+                seed=self.seed,
+                verbose=False,
+            )
             # Freed by the garbage collector at interpreter exit, llama-cpp-python fails noisily
             # (its C bindings are already gone); closing first avoids that.
             atexit.register(llama.close)

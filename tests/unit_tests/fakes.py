@@ -17,6 +17,8 @@ from pydantic import PrivateAttr
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.base import Engine, EngineRequest
+from langchain_hugginggpt.engines.cache import ModelCache
+from langchain_hugginggpt.engines.shared import held, model_lock
 
 Reply = str | Callable[[list[BaseMessage]], str] | Exception
 
@@ -152,6 +154,44 @@ class RecordingEngine(Engine):
 
     def calls_for(self, task: str) -> list[Call]:
         return [c for c in self.calls if c.task == task]
+
+
+@dataclass
+class LoadingEngine(Engine):
+    """Loads each model once through a `ModelCache` and runs it under its model lock, as the
+    local engines do, with nothing real inside.
+
+    `on_load` maps a model id to a callable run inside its load, `on_run` to one run inside its
+    call (wait on an event, raise). `loads` lists each model id as its load starts.
+    """
+
+    name: str = "loading"
+    on_load: dict[str, Callable[[str], Any]] = field(default_factory=dict)
+    on_run: dict[str, Callable[[EngineRequest], Any]] = field(default_factory=dict)
+    cache: ModelCache = field(default_factory=lambda: ModelCache(max_items=16))
+    loads: list[str] = field(default_factory=list)
+
+    def supports(self, model: ModelCard, mode: str) -> bool:
+        return True
+
+    def run(self, request: EngineRequest) -> TaskOutput:
+        model = request.model.id
+        key = ("loading", id(self.cache), model)
+        loaded = self.cache.get(
+            key, lambda: self._load(model), size_of=lambda _: 0, timeout_s=request.timeout_s
+        )
+        with held(model_lock(key), request.timeout_s, f"model {model}"):
+            action = self.on_run.get(model)
+            if action:
+                action(request)
+        return {"type": "text", "text": f"[{request.task.name} by {loaded}]"}
+
+    def _load(self, model: str) -> str:
+        self.loads.append(model)
+        action = self.on_load.get(model)
+        if action:
+            action(model)
+        return model
 
 
 def cards(task: str, *ids: str, downloads: Sequence[int] | None = None) -> list[ModelCard]:

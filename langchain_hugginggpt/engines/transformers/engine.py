@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 from langchain_hugginggpt.artifacts.types import TaskOutput
@@ -10,7 +13,13 @@ from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.availability import model_ref, pick_device, weights_available
 from langchain_hugginggpt.engines.base import Engine, EngineRequest, InferenceMode
 from langchain_hugginggpt.engines.cache import ModelCache
-from langchain_hugginggpt.engines.shared import LOAD_LOCK, env_flag, model_lock, shared_cache
+from langchain_hugginggpt.engines.shared import (
+    build_guard,
+    env_flag,
+    held,
+    model_lock,
+    shared_cache,
+)
 from langchain_hugginggpt.engines.transformers.loading import LoadOptions
 from langchain_hugginggpt.engines.transformers.runners import RUNNERS
 
@@ -18,6 +27,21 @@ __all__ = ["TransformersEngine"]
 
 _LIBRARIES = {None, "transformers"}
 _EXTRA_LIBRARIES = {"sentence-similarity": {"sentence-transformers"}}
+_OTHER_FORMATS = (
+    "*.onnx",
+    "*.onnx_data",
+    "*.h5",
+    "*.msgpack",
+    "*.tflite",
+    "*.ot",
+    "*.gguf",
+    "*.mlmodel",
+    "onnx/*",
+    "openvino/*",
+    "coreml/*",
+)
+"""Files `from_pretrained` never reads for torch: not fetched ahead of a load."""
+_PICKLES = ("*.bin", "*.pt", "*.pth", "*.ckpt", "*.pkl")
 
 
 class TransformersEngine(Engine):
@@ -54,18 +78,54 @@ class TransformersEngine(Engine):
         return model.library_name in libraries and weights_available(model)
 
     def run(self, request: EngineRequest) -> TaskOutput:
-        """Load (or reuse) the model and run the task on it."""
+        """Load (or reuse) the model and run the task on it.
+
+        Locking is per model: the cache loads each model once (callers for the same model wait
+        at most `request.timeout_s`), the model's files are fetched with no lock held, and only
+        the construction from local files takes the process-wide `BUILD_LOCK` (see there why).
+        Runs on one loaded model are serialised by its `model_lock`, waited for at most
+        `request.timeout_s`. A call abandoned after its timeout keeps only what it holds: its
+        own model's pending load or run lock.
+        """
         card = request.model
         runner = RUNNERS[request.task.name]
         ref = model_ref(card)
         options = LoadOptions(device=pick_device(self.device), allow_pickle=self.allow_pickle)
         key = ("transformers", ref, runner.kind, options.device, options.allow_pickle)
-        loaded = self.cache.get(key, lambda: _serially(runner.load, ref, options))
+        deadline = time.monotonic() + request.timeout_s
+        loaded = self.cache.get(
+            key,
+            lambda: _load(runner.load, ref, options, deadline),
+            timeout_s=request.timeout_s,
+        )
         # Tokenizers and models are not safe to share between threads mid-call.
-        with model_lock(key):
+        with held(model_lock(key), _left(deadline), f"model {card.id}"):
             return runner.run(loaded, request)
 
 
-def _serially(load: Callable[[str, LoadOptions], Any], ref: str, options: LoadOptions) -> Any:
-    with LOAD_LOCK:
+def _left(deadline: float) -> float:
+    return max(deadline - time.monotonic(), 0.0)
+
+
+def _load(
+    load: Callable[[str, LoadOptions], Any], ref: str, options: LoadOptions, deadline: float
+) -> Any:
+    """Fetch the model's files with no lock held, then build it under the construction guard."""
+    _fetch(ref, options.allow_pickle)
+    with build_guard(_left(deadline)):
         return load(ref, options)
+
+
+def _fetch(ref: str, allow_pickle: bool) -> None:
+    """Download a Hub model's files ahead of its load, so a slow download delays no other model.
+
+    A local folder needs nothing. Any failure is left for the load to report with the model's
+    name. Weights for other frameworks (and pickles, unless allowed) are not fetched.
+    """
+    if Path(ref).exists():
+        return
+    from huggingface_hub import snapshot_download
+
+    ignore = [*_OTHER_FORMATS, *(() if allow_pickle else _PICKLES)]
+    with suppress(Exception):  # the load that follows says what is wrong
+        snapshot_download(ref, ignore_patterns=ignore)

@@ -476,7 +476,7 @@ def test_task_timeout(catalog: Catalog, tmp_path: Path) -> None:
     )
     release.set()
     r = state["results"]["1"]
-    assert r["attempts"][0]["error"] == "TaskTimeoutError: sum/a gave no result within 0.2 s"
+    assert r["attempts"][0]["error"] == "TaskTimeoutError: sum/a timed out after 0.2 s"
     assert r["status"] == "ok" and r["model"] == "sum/b"
 
 
