@@ -12,7 +12,7 @@ from langchain_hugginggpt.artifacts.outputs import media_bytes_output
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
-from langchain_hugginggpt.engines.shared import LOAD_LOCK, shared_cache
+from langchain_hugginggpt.engines.shared import shared_cache
 
 __all__ = ["PiperEngine", "voice_files"]
 
@@ -66,5 +66,5 @@ class PiperEngine(Engine):
 def _load(model: Path, config: Path) -> Any:
     from piper import PiperVoice
 
-    with LOAD_LOCK:
-        return PiperVoice.load(str(model), config_path=str(config))
+    # No process-wide lock: this builds no torch model, and the cache loads each once.
+    return PiperVoice.load(str(model), config_path=str(config))

@@ -11,7 +11,7 @@ from langchain_hugginggpt.artifacts.outputs import entities_output
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
-from langchain_hugginggpt.engines.shared import LOAD_LOCK, shared_cache
+from langchain_hugginggpt.engines.shared import shared_cache
 
 __all__ = ["SpacyEngine"]
 
@@ -49,10 +49,10 @@ class SpacyEngine(Engine):
 
 
 def _load(path: Path) -> Any:
-    with LOAD_LOCK:
-        if (path / "__init__.py").is_file():
-            # An installed model package (spacy's own packaging): its load() knows its data.
-            return importlib.import_module(path.name).load()
-        import spacy
+    # No process-wide lock: this builds no torch model, and the cache loads each once.
+    if (path / "__init__.py").is_file():
+        # An installed model package (spacy's own packaging): its load() knows its data.
+        return importlib.import_module(path.name).load()
+    import spacy
 
-        return spacy.load(path)
+    return spacy.load(path)

@@ -11,7 +11,7 @@ from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.availability import weights_available
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
-from langchain_hugginggpt.engines.shared import LOAD_LOCK, shared_cache
+from langchain_hugginggpt.engines.shared import shared_cache
 from langchain_hugginggpt.offline.weights import assemble_whisper
 
 __all__ = ["FasterWhisperEngine"]
@@ -56,7 +56,7 @@ class FasterWhisperEngine(Engine):
     def _load(self, where: str) -> Any:
         from faster_whisper import WhisperModel
 
-        with LOAD_LOCK:
-            return WhisperModel(
-                where, device=self.device, compute_type=self.compute_type, cpu_threads=self.threads
-            )
+        # No process-wide lock: this builds no torch model, and the cache loads each once.
+        return WhisperModel(
+            where, device=self.device, compute_type=self.compute_type, cpu_threads=self.threads
+        )
