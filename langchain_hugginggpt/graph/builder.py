@@ -21,6 +21,7 @@ from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.execute import make_execute_node
 from langchain_hugginggpt.graph.llm import Controllers, OfflineFactory
 from langchain_hugginggpt.graph.plan import make_plan_node
+from langchain_hugginggpt.graph.policy import Policy, allowed_controllers_from
 from langchain_hugginggpt.graph.respond import make_respond_node
 from langchain_hugginggpt.graph.select import make_select_node
 from langchain_hugginggpt.graph.services import Services, default_artifacts_root
@@ -60,6 +61,7 @@ def create_hugginggpt_graph(
     offline_controller: OfflineFactory | None = offline_controller_factory,
     demos: DemoBank | None = None,
     name: str = "hugginggpt",
+    allowed_controllers: Iterable[str] | None = None,
     **settings: Any,
 ) -> CompiledStateGraph[State, Context, InputState, State]:
     """Build the HuggingGPT graph: plan -> select -> [approve] -> execute -> respond.
@@ -80,17 +82,33 @@ def create_hugginggpt_graph(
             packaged Qwen2.5-Coder-0.5B on llama.cpp, when the offline extra is installed).
         demos: planning demonstrations to retrieve from (default: the bundled bank).
         name: the compiled graph's name.
-        **settings: defaults for `Context` fields (`top_k=3`, `max_concurrency=8`, ...); a
-            `context=` passed at invocation replaces them for that run.
+        allowed_controllers: `PROVIDER:MODEL` strings a run's `context.controller` may name,
+            besides the graph's own controller. None: `HUGGINGGPT_ALLOWED_CONTROLLERS`
+            (comma-separated), else none.
+        **settings: defaults for `Context` fields (`top_k=3`, `max_concurrency=8`, ...),
+            winning over `HUGGINGGPT_*` environment variables. A `context=` passed at
+            invocation overrides the fields it sets for that run; for the policy fields
+            (`input_roots`, `allow_private_urls`, `max_input_mb`, `inference_mode`,
+            `controller`) it may only narrow these defaults, else the run fails at its start
+            with `PolicyError` naming the setting (see `langchain_hugginggpt.graph.policy`).
     """
     defaults = Context(**settings)
+    artifacts_root = Path(artifacts_dir) if artifacts_dir else default_artifacts_root()
+    policy = Policy.of(
+        defaults,
+        artifacts_root=artifacts_root,
+        controllers=[
+            *allowed_controllers_from(allowed_controllers),
+            *([llm] if isinstance(llm, str) else []),
+        ],
+    )
     if catalog is None:
         catalog = default_catalog(hub_timeout_s=defaults.hub_timeout_s)
     if engines is None:
         from langchain_hugginggpt.engines.registry import default_engines
 
         engines = default_engines()
-    controllers = Controllers(llm, offline_controller)
+    controllers = Controllers(llm, offline_controller, allowed=policy.controllers)
     services = Services(
         controllers=controllers,
         catalog=catalog,
@@ -102,7 +120,8 @@ def create_hugginggpt_graph(
         # First, so that only it claims the controller's own candidate cards.
         engines=Engines([ControllerEngine(controllers.get), *engines]),
         defaults=defaults,
-        artifacts_root=Path(artifacts_dir) if artifacts_dir else default_artifacts_root(),
+        artifacts_root=artifacts_root,
+        policy=policy,
     )
 
     def after_plan(state: State) -> str:

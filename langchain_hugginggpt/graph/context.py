@@ -6,6 +6,8 @@ import os
 from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, get_args
 
+from typing_extensions import Self
+
 from langchain_hugginggpt.engines.base import InferenceMode
 from langchain_hugginggpt.tasks import TASKS
 
@@ -22,15 +24,30 @@ def _setting(default: Any, description: str) -> Any:
 class Context:
     """Settings of one run.
 
-    Each field left at its default may be overridden by an environment variable named
-    `HUGGINGGPT_` + the field name in upper case (`HUGGINGGPT_TOP_K=3`). LangGraph Studio renders
-    this class as the run's configuration form.
+    Each field not passed to the constructor may be set by an environment variable named
+    `HUGGINGGPT_` + the field name in upper case (`HUGGINGGPT_TOP_K=3`); a field passed
+    explicitly keeps its value even when it equals the default (`explicit_fields`). LangGraph
+    Studio renders this class as the run's configuration form.
+
+    `input_roots`, `allow_private_urls`, `max_input_mb`, `inference_mode` and `controller` are
+    deployment policy when they are the graph's defaults: a run's context may only narrow them
+    (see `langchain_hugginggpt.graph.policy`).
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Remember which fields the caller passed, before `__init__` fills in the defaults.
+
+        The generated `__init__` cannot tell a passed value from a default, and precedence
+        (explicit > environment > default) and policy checks need exactly that.
+        """
+        instance = super().__new__(cls)
+        object.__setattr__(instance, "_explicit", frozenset(kwargs))
+        return instance
 
     controller: str = _setting(
         "",
         "Controller LLM as PROVIDER:MODEL (e.g. openai:gpt-4o-mini). Empty: the model the graph "
-        "was built with.",
+        "was built with. A run may name only the graph's allowed controllers.",
     )
     top_k: int = _setting(
         5, "Candidate models per task shown to the controller (ranked by downloads)."
@@ -111,7 +128,8 @@ class Context:
     input_roots: str = _setting(
         "",
         "Folders (separated by the OS path separator) whose files a request may name, besides "
-        "the working directory and the run folders.",
+        "the working directory and the run folders. A run may name only folders inside the "
+        "graph's own.",
     )
     max_input_mb: float = _setting(50.0, "Largest input file or download, in megabytes.")
     allow_private_urls: bool = _setting(
@@ -119,17 +137,30 @@ class Context:
     )
 
     def __post_init__(self) -> None:
-        """Apply environment overrides to fields left at their defaults, then check values."""
+        """Apply environment overrides to the fields not passed explicitly, then check values."""
+        explicit = self.explicit_fields
         for f in fields(self):
             raw = os.environ.get(ENV_PREFIX + f.name.upper())
-            if raw is None or f.default is MISSING or getattr(self, f.name) != f.default:
+            if raw is None or f.default is MISSING or f.name in explicit:
                 continue
             setattr(self, f.name, _convert(f.name, raw, f.default))
         self._check()
 
+    @property
+    def explicit_fields(self) -> frozenset[str]:
+        """Names of the fields the caller passed (not defaults, not environment overrides)."""
+        explicit: frozenset[str] = getattr(self, "_explicit", frozenset())
+        return explicit
+
     def with_overrides(self, **changes: Any) -> Context:
-        """Return a copy with `changes` applied (unknown names raise `TypeError`)."""
-        return replace(self, **changes)
+        """Return a copy with `changes` applied (unknown names raise `TypeError`).
+
+        The copy's explicit fields are this one's plus `changes`; the other fields keep their
+        values and are not re-read from the environment.
+        """
+        copy = replace(self, **changes)
+        object.__setattr__(copy, "_explicit", self.explicit_fields | frozenset(changes))
+        return copy
 
     @property
     def controller_task_set(self) -> frozenset[str]:

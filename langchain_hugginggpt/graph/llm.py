@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -109,18 +109,43 @@ def embedded_controller(llm: BaseChatModel) -> bool:
 
 
 class Controllers:
-    """Resolves the controller once, and per run when `Context.controller` names another one."""
+    """Resolves the controller once, and per run when `Context.controller` names an allowed one.
 
-    def __init__(self, llm: BaseChatModel | str | None, offline: OfflineFactory | None = None):
+    Only the graph's own controller and the `allowed` strings are ever created: the names come
+    from clients of a served graph, and each new one would be a model on the server's keys and
+    one more entry in the cache, which therefore holds at most `len(allowed) + 1` models.
+    """
+
+    def __init__(
+        self,
+        llm: BaseChatModel | str | None,
+        offline: OfflineFactory | None = None,
+        *,
+        allowed: Iterable[str] = (),
+    ):
         """Keep what the graph was built with; nothing is resolved until first use."""
         self._llm = llm
         self._offline = offline
+        self._allowed = frozenset(a.strip() for a in allowed if a.strip())
         self._lock = threading.Lock()
         self._cache: dict[str, BaseChatModel] = {}
 
+    @property
+    def allowed(self) -> frozenset[str]:
+        """The PROVIDER:MODEL strings `get` accepts besides "" (the graph's own controller)."""
+        return self._allowed
+
     def get(self, override: str = "") -> BaseChatModel:
-        """Return the controller: `override` (PROVIDER:MODEL) when given, else the default."""
+        """Return the controller: `override` (PROVIDER:MODEL) when given, else the default.
+
+        Raises:
+            ControllerError: `override` is not an allowed controller (nothing is created).
+        """
         key = override.strip()
+        if key and key not in self._allowed:
+            raise ControllerError(
+                f"controller {key!r} is not allowed here; allowed: {sorted(self._allowed)}"
+            )
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = (

@@ -13,6 +13,7 @@ from langchain_hugginggpt.catalog.hub import default_cache_dir
 from langchain_hugginggpt.engines.base import Engines
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.llm import Controllers
+from langchain_hugginggpt.graph.policy import Policy, run_context
 from langchain_hugginggpt.graph.state import State
 from langchain_hugginggpt.planning.base import Planner
 
@@ -42,10 +43,18 @@ class Services:
     defaults: Context
     artifacts_root: Path
     planner: Planner
+    policy: Policy
 
     def context(self, runtime: Runtime[Context] | None) -> Context:
-        """The run's settings: the caller's `context=` if given, else the graph's defaults."""
+        """The run's settings: the graph's defaults with the fields the caller's `context=` set.
+
+        Raises:
+            PolicyError: the context asks for more than the deployment's policy allows (a folder
+                outside its input roots, private URLs, a larger input, another inference mode,
+                an unlisted controller). Every node starts here, so the first one refuses the
+                run before it reads a file or creates a model.
+        """
         ctx = runtime.context if runtime is not None else None
         if isinstance(ctx, dict):
             ctx = Context(**ctx)
-        return ctx if isinstance(ctx, Context) else self.defaults
+        return run_context(self.defaults, self.policy, ctx if isinstance(ctx, Context) else None)
