@@ -4,12 +4,14 @@ from langchain_hugginggpt.graph.builder import create_hugginggpt_graph, default_
 from langchain_hugginggpt.graph.context import Context, InferenceMode
 from langchain_hugginggpt.graph.durable import sqlite_checkpointer
 from langchain_hugginggpt.graph.llm import ControllerError, ControllerNotConfiguredError
+from langchain_hugginggpt.graph.policy import PolicyError
 from langchain_hugginggpt.graph.state import InputState, State
 
 __all__ = [
     "Context",
     "ControllerError",
     "ControllerNotConfiguredError",
+    "PolicyError",
     "InferenceMode",
     "InputState",
     "State",
