@@ -20,14 +20,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from benchmarks import real_models, scheduling
+from benchmarks import fuzz, real_models, scheduling
 from benchmarks.planning.evaluate import evaluate as evaluate_planning
 from benchmarks.planning.evaluate import load_items
 from benchmarks.planning.evaluate import markdown as planning_markdown
 from benchmarks.report import write_markdown, write_plots
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("llm_calls", "critical_path", "scheduler", "warm_cold", "demo", "planning")
+PARTS = ("llm_calls", "critical_path", "scheduler", "warm_cold", "demo", "planning", "fuzz")
 
 
 def machine() -> dict[str, Any]:
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             "warm_cold": lambda: real_models.warm_cold(work),
             "demo": lambda: real_models.offline_demo(work),
             "planning": lambda: _planning(args.planning_limit),
+            "fuzz": _fuzz,
         }
         keys = {
             "llm_calls": "llm_calls",
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             "warm_cold": "warm_over_cold",
             "demo": "offline_demo_seconds",
             "planning": "planning",
+            "fuzz": "fuzz",
         }
         for part, run in steps.items():
             if part in skip:
@@ -124,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     write_plots(results, out)
     print((out / "latest.md").read_text())
     return 0
+
+
+def _fuzz() -> dict[str, Any]:
+    """10,000 seeded faulty plans through parse, validate and execute (`benchmarks.fuzz`)."""
+    return fuzz.run(plans=10_000, seed=13)
 
 
 # The team's own sets (written here) and TaskBench's dev requests (written elsewhere).

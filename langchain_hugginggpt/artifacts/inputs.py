@@ -199,6 +199,11 @@ def _fetch(value: str, label: str, policy: InputPolicy) -> bytes | Path:
     """The checked content of a URL or data URL, or the local file inside the roots to open."""
     if "\x00" in value:
         raise InputError(f"{label} contains a NUL character")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no file or URL can be named by it
+            raise InputError(f"{label!a} contains characters that are not valid text") from None
     if value[:5].lower() == "data:":
         data = _decode_data_url(value, label, policy)
     else:

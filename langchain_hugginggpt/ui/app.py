@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from langchain_hugginggpt.ui.plan_svg import plan_svg
-from langchain_hugginggpt.ui.session import Session, Update
+from langchain_hugginggpt.ui.session import Session, SessionLimitError, Sessions, Update
 
-__all__ = ["build_app", "models_rows", "upload_dir"]
+__all__ = ["build_app", "models_rows", "page_sessions", "upload_dir"]
 
 HUB = "https://huggingface.co/"
 
@@ -62,12 +62,51 @@ def _review_text(review: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def build_app(graph: Any, *, artifacts_dir: Path) -> Any:
-    """A Gradio Blocks app over `graph` (compiled with a checkpointer)."""
+def page_sessions(
+    graph: Any,
+    *,
+    context: Any = None,
+    uploads_root: Path | None = None,
+    max_sessions: int = 100,
+    idle_s: float = 3600.0,
+) -> Sessions:
+    """The page's sessions over `graph`, bounded and with their uploads kept apart.
+
+    Each session has its own upload folder under `uploads_root` (default:
+    `upload_dir()/sessions`), is closed after `idle_s` seconds idle, and at most
+    `max_sessions` live at once (see `Sessions`).
+
+    `context` (the run settings the graph was built with) lets each session run with its own
+    upload folder as its only upload root; without it the graph's `input_roots` apply.
+    """
+    return Sessions(
+        lambda sid, folder: Session(graph, sid, uploads=folder, context=context),
+        uploads_root or upload_dir() / "sessions",
+        max_sessions=max_sessions,
+        idle_s=idle_s,
+    )
+
+
+def build_app(
+    graph: Any,
+    *,
+    artifacts_dir: Path,
+    context: Any = None,
+    max_sessions: int = 100,
+    idle_s: float = 3600.0,
+    sessions: Sessions | None = None,
+) -> Any:
+    """A Gradio Blocks app over `graph` (compiled with a checkpointer).
+
+    Sessions are bounded (see `page_sessions` for `context`, `max_sessions` and `idle_s`, or
+    pass `sessions` built elsewhere).
+    """
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    sessions: dict[str, Session] = {}
+    if sessions is None:
+        sessions = page_sessions(graph, context=context, max_sessions=max_sessions, idle_s=idle_s)
+    live = sessions
 
     def outputs(view: Update, history: list[Any]) -> tuple[Any, ...]:
         review = view.review
@@ -102,21 +141,29 @@ def build_app(graph: Any, *, artifacts_dir: Path) -> Any:
 
     def ask(message: dict[str, Any], history: list[Any], sid: str) -> Iterator[Any]:
         history = list(history or [])
-        files = list(message.get("files") or [])
+        try:
+            session = live.get(sid)
+        except SessionLimitError as exc:
+            history.append({"role": "assistant", "content": f"⚠️ {exc}"})
+            yield (history, *[gr.update()] * 6, sid)
+            return
+        files = live.adopt(sid, list(message.get("files") or []))
         for f in files:
             history.append({"role": "user", "content": {"path": f}})
         if message.get("text"):
             history.append({"role": "user", "content": message["text"]})
-        session = sessions.setdefault(sid, Session(graph, sid))
         for out in stream(session, session.ask(message.get("text") or "", files), history):
             yield (*out, sid)
+        live.find(sid)  # idle time counts from the end of the run
 
     def decide(kind: str) -> Any:
         def handler(history: list[Any], sid: str, plan_text: str, model_text: str) -> Iterator[Any]:
             history = list(history or [])
-            session = sessions.get(sid)
+            session = live.find(sid)
             if session is None:
-                history.append({"role": "assistant", "content": "⚠️ No run is waiting."})
+                idle = f"{live.idle_s / 60:g} minutes"
+                message = f"⚠️ No run is waiting (conversations idle for {idle} are closed)."
+                history.append({"role": "assistant", "content": message})
                 yield (history, *[gr.update()] * 6, sid)
                 return
             decision: dict[str, Any] = {"action": kind}
@@ -135,6 +182,7 @@ def build_app(graph: Any, *, artifacts_dir: Path) -> Any:
                         return
             for out in stream(session, session.decide(decision), history):
                 yield (*out, sid)
+            live.find(sid)
 
         return handler
 
