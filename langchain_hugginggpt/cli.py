@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from langchain_hugginggpt.artifacts.text_inputs import SUPPORTED_KINDS, readable_kind
+from langchain_hugginggpt.engines.availability import install_hint
 from langchain_hugginggpt.graph.builder import create_hugginggpt_graph
 from langchain_hugginggpt.graph.durable import sqlite_checkpointer
 from langchain_hugginggpt.graph.llm import ControllerError, resolve_controller
@@ -336,8 +337,18 @@ def _failure(state: dict[str, Any]) -> str | None:
     if failed:
         key, result = failed[0]
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
-        return f"task {key} ({result.get('task')}) failed: {result.get('error')}{more}"
+        return f"task {key} ({result.get('task')}) failed: {_task_error(result)}{more}"
     return None
+
+
+def _task_error(result: dict[str, Any]) -> str:
+    """A failed task's error; when no model could run it for want of an extra, naming that extra."""
+    error = str(result.get("error") or "")
+    if result.get("status") == "error" and not result.get("model"):
+        hint = install_hint(str(result.get("task") or ""))
+        if hint:
+            return f"{error}; {hint}" if error else hint
+    return error
 
 
 def state_to_json(state: dict[str, Any]) -> dict[str, Any]:
@@ -364,7 +375,7 @@ def _print_answer(state: dict[str, Any], plan_only: bool) -> None:
         # Every task's own result, so nothing is lost to a terse answer.
         print("\nResults:")
         for key, result in results.items():
-            detail = (result.get("output") or {}).get("text") or result.get("error") or ""
+            detail = (result.get("output") or {}).get("text") or _task_error(result)
             model = f" on {result['model']}" if result.get("model") else ""
             print(f"{key}. {result.get('task')}{model}: {result['status']}. {_clip(detail)}")
 

@@ -6,6 +6,7 @@ import os
 import socket
 import threading
 import time
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -16,6 +17,8 @@ __all__ = [
     "hub_offline",
     "hub_reachable",
     "in_hf_cache",
+    "install_hint",
+    "missing_extra",
     "model_ref",
     "pick_device",
     "weights_available",
@@ -97,3 +100,33 @@ def pick_device(preference: str = "auto") -> str:
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return "mps"
     return "cpu"
+
+
+def missing_extra(task: str) -> str | None:
+    """The extra to install to run `task` on this machine's own models, when its runtime is absent.
+
+    `local` (torch with transformers, or with diffusers for image and video generation) when
+    those are not installed and one of them runs `task`; else None: the runtime is here, or no
+    extra would run `task` here.
+    """
+    from langchain_hugginggpt.engines.diffusion import TASKS as DIFFUSION_TASKS
+    from langchain_hugginggpt.engines.transformers.runners import RUNNERS
+
+    if task in DIFFUSION_TASKS:
+        runtimes: tuple[str, ...] = ("torch", "diffusers")
+    elif task in RUNNERS:
+        runtimes = ("torch", "transformers")
+    else:
+        return None
+    return None if all(find_spec(name) is not None for name in runtimes) else "local"
+
+
+def install_hint(task: str) -> str | None:
+    """What to install (or set) to run `task`, when an absent extra is why it cannot run here."""
+    extra = missing_extra(task)
+    if extra is None:
+        return None
+    hint = f"install langchain-hugginggpt[{extra}] to run {task} on this machine"
+    if not any(os.environ.get(name) for name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")):
+        hint += ", or set HF_TOKEN to run it on Inference Providers"
+    return hint

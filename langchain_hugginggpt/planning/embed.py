@@ -8,11 +8,25 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Embedder", "TfIdfEmbedder", "default_embedder"]
+
+
+def _numpy() -> ModuleType:
+    """numpy, imported on first use: the `local` extra brings it, a remote-only install lacks it."""
+    try:
+        import numpy
+    except ImportError as exc:
+        raise ImportError(
+            "planning from the request's steps (the guided planner) needs numpy: "
+            "install langchain-hugginggpt[local]"
+        ) from exc
+    return numpy
 
 
 class Embedder(Protocol):
@@ -35,6 +49,7 @@ class TfIdfEmbedder:
 
     def __init__(self, corpus: Sequence[str]) -> None:
         """Vocabulary and inverse document frequencies from `corpus`."""
+        np = _numpy()
         docs = [set(_WORD.findall(t.lower())) for t in corpus]
         vocab = sorted(set().union(*docs)) if docs else []
         self.index = {w: i for i, w in enumerate(vocab)}
@@ -45,6 +60,7 @@ class TfIdfEmbedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """TF-IDF rows, normalised."""
+        np = _numpy()
         out = np.zeros((len(texts), len(self.index)))
         for row, text in enumerate(texts):
             for word, count in Counter(_WORD.findall(text.lower())).items():

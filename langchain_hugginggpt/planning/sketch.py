@@ -29,14 +29,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import PurePath
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from langchain_hugginggpt.plan.references import REFERENCE_RE
 from langchain_hugginggpt.plan.types import PlannedTask
 from langchain_hugginggpt.planning.embed import Embedder, default_embedder
 from langchain_hugginggpt.planning.steps import Step, request_files, split_steps
 from langchain_hugginggpt.tasks import TASKS, Modality, TaskSpec
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "LANGUAGES",
