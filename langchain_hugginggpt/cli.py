@@ -23,6 +23,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from langchain_hugginggpt.artifacts.text_inputs import SUPPORTED_KINDS, readable_kind
 from langchain_hugginggpt.engines.availability import install_hint
 from langchain_hugginggpt.graph.builder import create_hugginggpt_graph
+from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.durable import sqlite_checkpointer
 from langchain_hugginggpt.graph.llm import ControllerError, resolve_controller
 from langchain_hugginggpt.graph.respond import file_outputs
@@ -220,7 +221,9 @@ def ui_main(argv: Sequence[str]) -> int:
     except (ControllerError, ValueError) as exc:
         print(f"hugginggpt: {exc}", file=sys.stderr)
         return 2
-    app = build_app(graph, artifacts_dir=default_artifacts_root())
+    # Each page session runs with its own upload folder as its only input root (a run may
+    # narrow the graph's `input_roots`, never widen it).
+    app = build_app(graph, artifacts_dir=default_artifacts_root(), context=Context())
     app.launch(
         server_name=args.host,
         server_port=args.port,

@@ -78,7 +78,13 @@ class Session:
         self.uploads = uploads
         self.context = context
         if context is not None and uploads is not None:
-            self.context = replace(context, input_roots=str(uploads))
+            # Only the upload root is this session's own; every other setting stays the graph's.
+            narrow = getattr(context, "with_overrides", None)
+            self.context = (
+                narrow(input_roots=str(uploads))
+                if callable(narrow)
+                else replace(context, input_roots=str(uploads))
+            )
         self.busy = False
 
     def ask(self, text: str, files: Sequence[str] = ()) -> Iterator[Update]:

@@ -223,3 +223,11 @@ def test_a_session_runs_with_only_its_own_uploads_readable(tmp_path: Path) -> No
     sessions.close(a)  # as expiry does: the thread and the uploads go
     assert not session.graph.get_state(session.config).values
     assert not Path(paths["mine"]).exists() and Path(paths["theirs"]).exists()
+
+
+def test_a_session_narrows_only_its_upload_root(tmp_path: Path) -> None:
+    """As `hugginggpt ui` builds them: every setting but the upload root stays the graph's."""
+    sessions = page_sessions(object(), context=Context(), uploads_root=tmp_path / "uploads")
+    session = sessions.get(sid())
+    assert session.context.explicit_fields == {"input_roots"}
+    assert session.context.input_roots == str(session.uploads)
