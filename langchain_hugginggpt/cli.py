@@ -349,7 +349,7 @@ def _task_error(result: dict[str, Any]) -> str:
     error = str(result.get("error") or "")
     if result.get("status") == "error" and not result.get("model"):
         hint = install_hint(str(result.get("task") or ""))
-        if hint:
+        if hint and hint not in error:
             return f"{error}; {hint}" if error else hint
     return error
 

@@ -11,6 +11,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from langchain_hugginggpt.catalog.card import ModelCard
+from langchain_hugginggpt.engines.availability import install_hint
 from langchain_hugginggpt.engines.controller import controller_card
 from langchain_hugginggpt.engines.offline.tesseract_ocr import TESSERACT_LIBRARY
 from langchain_hugginggpt.graph.context import Context
@@ -24,6 +25,9 @@ from langchain_hugginggpt.planning.request import request_text
 from langchain_hugginggpt.prompts import SELECT_SYSTEM, selection_schema
 
 __all__ = ["compact_card", "describe_candidate", "make_select_node", "read_choices"]
+
+
+_NO_MODEL_HINT = "register a local model or allow remote inference"
 
 
 def make_select_node(services: Services) -> Node:
@@ -76,7 +80,7 @@ def _select(
                 mode,
                 "none",
                 f"no model for {task['task']} can run here (inference mode {mode}); "
-                "register a local model or allow remote inference",
+                + (install_hint(task["task"]) or _NO_MODEL_HINT),
             )
         elif len(cards) == 1:
             selections[key] = _record(

@@ -139,3 +139,24 @@ def test_plain_output_lists_every_task_result(
         "1. summarization on facebook/bart-large-cnn: ok. [summarization by"
     )
     assert lines[-1].startswith("2. text-classification on ProsusAI/finbert: ok.")
+
+
+def test_a_task_without_its_runtime_names_the_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As on a bare install (no torch): the reason in the results and the answer names `local`."""
+    from langchain_hugginggpt.engines import availability
+
+    monkeypatch.setattr(availability, "find_spec", lambda name: None)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.delenv("HUGGING_FACE_HUB_TOKEN", raising=False)
+    monkeypatch.setattr(cli, "_default_engines", lambda: [])
+    with FakeOpenAIServer([PLAN, "Nothing could run."]) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        code = cli.main(["summarise", "--llm", "openai:local", "--json"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    errors = [r["error"] for r in json.loads(out)["results"].values()]
+    hint = "install langchain-hugginggpt[local] to run summarization on this machine"
+    assert any(hint in e and e.count(hint) == 1 for e in errors)
+    assert "or set HF_TOKEN to run it on Inference Providers" in errors[0]
