@@ -227,3 +227,13 @@ def test_a_comparison_quoting_one_text_compares_it_with_a_result(sketcher: Sketc
         ("image-to-text", [], {"image": "sign.jpg"}, []),
         ("sentence-similarity", [1], {"text": "<GENERATED>-1"}, ["text2"]),
     ]
+
+
+def test_an_instruction_to_change_part_of_a_photo_is_image_editing(sketcher: Sketcher) -> None:
+    """Instruction-guided editing is its own task; restyling the whole image is image-to-image."""
+    for request in ("Change the colour of the door in 'house.jpg' to yellow",
+                    "Remove the car from 'street.jpg'"):  # fmt: skip
+        assert shape(sketcher, request) == [("image-editing", [])]
+    assert shape(sketcher, "Turn 'house.jpg' into a watercolour painting") == [
+        ("image-to-image", [])
+    ]
