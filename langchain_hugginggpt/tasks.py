@@ -55,6 +55,9 @@ class TaskSpec:
     description: str
     hub_tags: tuple[str, ...] = field(default=())
     """Tags a Hub model must also carry (ControlNet conditions share `text-to-image`)."""
+    labels_text: bool = False
+    """The media result comes with text (the labels found: "2 dogs, 1 ball"), which a text
+    argument may take: "write a poem about the detected objects"."""
 
     def arg(self, name: str) -> ArgSpec | None:
         """Return the argument called `name` or by one of its aliases."""
@@ -62,6 +65,13 @@ class TaskSpec:
             if name == spec.name or name in spec.aliases:
                 return spec
         return None
+
+    def feeds(self, modality: Modality) -> bool:
+        """Whether this task's result can be an argument of `modality`.
+
+        Media of its own kind, or text when the result carries labels (`labels_text`).
+        """
+        return self.output == modality or (self.labels_text and modality == "text")
 
     @property
     def input_modalities(self) -> tuple[Modality, ...]:
@@ -195,6 +205,7 @@ _BASE: tuple[TaskSpec, ...] = (
         (_media("image"),),
         "image",
         "find and box objects in an image",
+        labels_text=True,
     ),
     TaskSpec(
         "image-segmentation",
@@ -202,6 +213,7 @@ _BASE: tuple[TaskSpec, ...] = (
         (_media("image"),),
         "image",
         "split an image into labelled regions",
+        labels_text=True,
     ),
     TaskSpec(
         "depth-estimation",

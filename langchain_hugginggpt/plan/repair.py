@@ -97,7 +97,7 @@ def _substitute_producers(
             producer = by_id.get(ref) if ref is not None else None
             if arg is None or producer is None or producer.task not in vocabulary:
                 continue
-            if vocabulary[producer.task].output != arg.modality:
+            if not vocabulary[producer.task].feeds(arg.modality):
                 needed.setdefault(producer.id, set()).add(arg.modality)
     swapped = dict(by_id)
     for task_id, kinds in needed.items():

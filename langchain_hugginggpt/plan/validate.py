@@ -87,8 +87,9 @@ def _task_problems(
                 problems.append(f"{where}, but {ref} is not among its dependencies; add it to dep")
             elif target is not None:
                 producer = by_id[ref]
-                made = vocabulary[producer.task].output if producer.task in vocabulary else None
-                if made is not None and made != target.modality:
+                maker = vocabulary.get(producer.task)
+                made = maker.output if maker is not None else None
+                if maker is not None and not maker.feeds(target.modality):
                     problems.append(
                         f"{where}, but task {ref} ({producer.task}) produces {made} and "
                         f"'{target.name}' takes {target.modality}"

@@ -87,7 +87,10 @@ TARGET_LANGUAGE_RE = re.compile(
 _REFERS_RE = re.compile(
     r"\b(it|its|that|this|them|those|these|the (?:result|results|output|transcript|transcription|"
     r"summary|description|caption|translation|text|answer|story|poem|labels|entities|names|"
-    r"audio|recording|speech|image|picture|photo|map|mask|edges|pose|depth|video|clip))\b",
+    r"audio|recording|speech|image|picture|photo|map|mask|edges|pose|depth|video|clip)"
+    # "the detected objects", "the translated text", "the written text": a thing an earlier
+    # step made, named by what was done to it.
+    r"|the\s+\w{3,}ed|the\s+(?:written|spoken|drawn|taken|chosen))\b",
     re.IGNORECASE,
 )
 _RESULT_WORDS = re.compile(
@@ -426,7 +429,8 @@ class _Build:
             converted = self._convert(step.files, step, score)
             if converted is not None:
                 return converted
-        earlier = self._producers("text")
+        # A detection's labels are text too: "write a poem about the detected objects".
+        earlier = [t for t in self.tasks if self.vocabulary[t.task].feeds("text")]
         refers = _REFERS_RE.search(step.text)
         if earlier and (refers or len(step.text.split()) <= 8):
             source = (

@@ -106,3 +106,13 @@ def test_no_swap_without_evidence_when_several_tasks_fit() -> None:
     fixed, _ = repair_plan(plan)
     assert fixed[0].task == "audio-to-audio"
     assert validate_plan(fixed)  # still invalid: left to the controller
+
+
+def test_a_text_task_fed_by_detection_labels_keeps_the_detection() -> None:
+    """Repair does not swap object detection for a text-making task when text reads its labels."""
+    plan = [
+        PlannedTask(id=1, task="object-detection", args={"image": "park.jpg"}),
+        PlannedTask(id=2, task="summarization", dep=(1,), args={"text": "<GENERATED>-1"}),
+    ]
+    repaired, fixes = repair_plan(plan, relevance={"image-classification": 1.0})
+    assert repaired == plan and fixes == []

@@ -140,3 +140,17 @@ def test_every_problem_is_reported_at_once() -> None:
         check_plan(plan)
     assert len(info.value.problems) >= 3
     assert str(info.value).startswith("invalid plan:\n- ")
+
+
+def test_a_detections_labels_feed_text_but_a_depth_map_does_not() -> None:
+    """Object detection's result carries the labels found; depth estimation's is only a map."""
+
+    def chain(first: str) -> list[PlannedTask]:
+        return [
+            PlannedTask(id=1, task=first, args={"image": "park.jpg"}),
+            PlannedTask(id=2, task="text-generation", dep=(1,), args={"text": "<GENERATED>-1"}),
+        ]
+
+    assert validate_plan(chain("object-detection")) == []
+    (problem,) = validate_plan(chain("depth-estimation"))
+    assert "produces image and 'text' takes text" in problem

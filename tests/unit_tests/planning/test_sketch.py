@@ -237,3 +237,12 @@ def test_an_instruction_to_change_part_of_a_photo_is_image_editing(sketcher: Ske
     assert shape(sketcher, "Turn 'house.jpg' into a watercolour painting") == [
         ("image-to-image", [])
     ]
+
+
+def test_a_step_naming_what_an_earlier_one_did_takes_its_result(sketcher: Sketcher) -> None:
+    """ "the detected objects": the detection's labels are the poem's text."""
+    request = "Detect the objects in 'park.jpg' and write a short poem about the detected objects"
+    assert [(t.task, t.dep, t.args) for t in sketcher.sketch(request)] == [
+        ("object-detection", [], {"image": "park.jpg"}),
+        ("text-generation", [1], {"text": "<GENERATED>-1"}),
+    ]
