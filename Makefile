@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+# The distributed Agent Server's own environment (its langgraph-api clashes with .venv's).
+SERVER_VENV := .venv-server
+SERVER_STAMP := $(SERVER_VENV)/.installed-server
 
 # llama-cpp-python compiles llama.cpp during install. Build for a portable target, not
 # -march=native: a native build uses AMX tiles on CPUs that have them, and its batched matmuls
@@ -17,7 +20,7 @@ endif
 DEMO_REQUEST := transcribe this recording, summarise it in two sentences, read the summary aloud, and list the people and places it mentions
 SAMPLE := samples/news.wav
 
-.PHONY: install test lint format demo bench clean browser system-packages ui
+.PHONY: install test lint format demo bench clean browser system-packages ui server-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,20 +28,33 @@ $(BIN)/python:
 
 # pip >= 25.1 understands PEP 735 dependency groups (--group).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[local,offline,ui]" --group dev
+	$(BIN)/python -m pip install --quiet -e ".[local,offline,ui,postgres]" --group dev
 	touch $@
 
+# langhost + langgraph-runtime-pg + this project, for the server tests and `make bench`.
+$(SERVER_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(SERVER_VENV)
+	$(SERVER_VENV)/bin/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(SERVER_VENV)/bin/python -m pip install --quiet -e . --group server
+	touch $@
+
+server-venv: $(SERVER_STAMP)
+
 # Debian packages the tests and the offline default use: chromium + chromedriver (the web page
-# test), Tesseract (OCR: text in images and scanned PDFs) and espeak-ng (speech in languages the
-# packaged Piper voice does not speak). Installed with apt when missing (as root, or through
-# sudo); anything else stops here with what to install.
-SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr tesseract-ocr-eng espeak-ng
-SYSTEM_COMMANDS := /usr/bin/chromium /usr/bin/chromedriver /usr/bin/tesseract /usr/bin/espeak-ng
+# test), Tesseract (OCR: text in images and scanned PDFs), espeak-ng (speech in languages the
+# packaged Piper voice does not speak), PostgreSQL and Redis (throwaway instances for the
+# distributed server tests and the load benchmark). Installed with apt when missing (as root,
+# or through sudo); anything else stops here with what to install.
+SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr tesseract-ocr-eng espeak-ng \
+	postgresql redis-server
+SYSTEM_COMMANDS := /usr/bin/chromium /usr/bin/chromedriver /usr/bin/tesseract /usr/bin/espeak-ng \
+	/usr/bin/redis-server
 
 system-packages:
 	@missing=; for c in $(SYSTEM_COMMANDS); do [ -x $$c ] || missing="$$missing $$c"; done; \
 	[ -d /usr/share/tesseract-ocr/5/tessdata ] && ls /usr/share/tesseract-ocr/5/tessdata/eng.* \
 		>/dev/null 2>&1 || missing="$$missing eng.traineddata"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing pg_ctl"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; else \
 		echo "make: missing$$missing: run as root or install the Debian packages" \
@@ -51,7 +67,7 @@ browser: system-packages
 
 install: $(STAMP)
 
-test: $(STAMP) system-packages
+test: $(STAMP) $(SERVER_STAMP) system-packages
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -70,7 +86,8 @@ demo: $(STAMP) system-packages
 
 # Every benchmark; writes benchmarks/results/latest.json, latest.md and plots (about 45 min).
 # BENCH_ARGS="--skip planning" leaves out the planning evaluation (about 30 of those minutes).
-bench: $(STAMP)
+# `load` starts PostgreSQL, Redis and two Agent Server workers itself (system-packages, server-venv).
+bench: $(STAMP) $(SERVER_STAMP) system-packages
 	$(BIN)/python -m pip install --quiet --group bench
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
@@ -79,4 +96,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .langgraph_api samples
+	rm -rf $(VENV) $(SERVER_VENV) build dist *.egg-info .langgraph_api samples

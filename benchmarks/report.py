@@ -82,6 +82,18 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
                 f"includes process start and model loading)",
             )
         )
+    for backend, r in results.get("load", {}).items():
+        if not isinstance(r, dict):
+            continue
+        lines.append(
+            _row(
+                f"`load` ({backend})",
+                f"{r['runs_per_minute']:,.0f} runs/min, p50 {r['p50_seconds']:.2f} s, "
+                f"p95 {r['p95_seconds']:.2f} s",
+                f"{r['lost']} lost, {r['crossed']} crossed, {r['duplicated']} duplicated; "
+                f"{results['load']['workload']}",
+            )
+        )
     planning = results.get("planning")
     if planning:
         lines += [

@@ -20,14 +20,23 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fuzz, real_models, scheduling
+from benchmarks import fuzz, load, real_models, scheduling
 from benchmarks.planning.evaluate import evaluate as evaluate_planning
 from benchmarks.planning.evaluate import load_items
 from benchmarks.planning.evaluate import markdown as planning_markdown
 from benchmarks.report import write_markdown, write_plots
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("llm_calls", "critical_path", "scheduler", "warm_cold", "demo", "planning", "fuzz")
+PARTS = (
+    "llm_calls",
+    "critical_path",
+    "scheduler",
+    "warm_cold",
+    "demo",
+    "planning",
+    "fuzz",
+    "load",
+)
 
 
 def machine() -> dict[str, Any]:
@@ -104,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             "demo": lambda: real_models.offline_demo(work),
             "planning": lambda: _planning(args.planning_limit),
             "fuzz": _fuzz,
+            "load": lambda: load.measure(work / "load"),
         }
         keys = {
             "llm_calls": "llm_calls",
@@ -113,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             "demo": "offline_demo_seconds",
             "planning": "planning",
             "fuzz": "fuzz",
+            "load": "load",
         }
         for part, run in steps.items():
             if part in skip:

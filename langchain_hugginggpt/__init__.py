@@ -18,6 +18,7 @@ from langchain_hugginggpt.graph import (
     State,
     create_hugginggpt_graph,
     default_catalog,
+    postgres_checkpointer,
     sqlite_checkpointer,
 )
 from langchain_hugginggpt.plan import PlannedTask, PlanParseError, parse_plan, validate_plan
@@ -53,6 +54,7 @@ __all__ = [
     "default_catalog",
     "hf_task_tools",
     "parse_plan",
+    "postgres_checkpointer",
     "sqlite_checkpointer",
     "validate_plan",
 ]

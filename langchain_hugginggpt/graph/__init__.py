@@ -2,7 +2,7 @@
 
 from langchain_hugginggpt.graph.builder import create_hugginggpt_graph, default_catalog
 from langchain_hugginggpt.graph.context import Context, InferenceMode
-from langchain_hugginggpt.graph.durable import sqlite_checkpointer
+from langchain_hugginggpt.graph.durable import postgres_checkpointer, sqlite_checkpointer
 from langchain_hugginggpt.graph.llm import ControllerError, ControllerNotConfiguredError
 from langchain_hugginggpt.graph.policy import PolicyError
 from langchain_hugginggpt.graph.state import InputState, State
@@ -17,5 +17,6 @@ __all__ = [
     "State",
     "create_hugginggpt_graph",
     "default_catalog",
+    "postgres_checkpointer",
     "sqlite_checkpointer",
 ]

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from benchmarks.backing import (
+    BackingServiceError,
+    Postgres,
+    Redis,
+    postgres_instance,
+    redis_instance,
+)
 from tests.unit_tests.engines import tiny_models
 
 # Nothing in the unit tests may reach the Hub, whatever the machine's settings.
@@ -42,3 +50,23 @@ def tiny_speech_recognizer(tiny_root: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_stable_diffusion(tiny_root: Path) -> Path:
     return tiny_models.stable_diffusion(tiny_root)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A throwaway PostgreSQL server for the session; give each test its own database."""
+    try:
+        with postgres_instance() as server:
+            yield server
+    except BackingServiceError as exc:
+        pytest.fail(f"cannot start PostgreSQL: {exc}")
+
+
+@pytest.fixture(scope="session")
+def redis() -> Iterator[Redis]:
+    """A throwaway Redis server for the session."""
+    try:
+        with redis_instance() as server:
+            yield server
+    except BackingServiceError as exc:
+        pytest.fail(f"cannot start Redis: {exc}")

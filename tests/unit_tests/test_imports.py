@@ -16,6 +16,7 @@ EXPECTED_ALL = [
     "HuggingGPTTool",
     "ModelCard",
     "PlanParseError",
+    "PolicyError",
     "PlannedTask",
     "State",
     "TaskSpec",
@@ -24,6 +25,7 @@ EXPECTED_ALL = [
     "default_catalog",
     "hf_task_tools",
     "parse_plan",
+    "postgres_checkpointer",
     "sqlite_checkpointer",
     "validate_plan",
 ]

@@ -1,4 +1,5 @@
-"""Durable runs: a process killed mid-run resumes from SQLite without redoing finished tasks."""
+"""Durable runs: a process killed mid-run resumes from SQLite or PostgreSQL without redoing
+finished tasks."""
 
 from __future__ import annotations
 
@@ -8,19 +9,25 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
-from langchain_hugginggpt.graph.durable import default_threads_db, sqlite_checkpointer
+from benchmarks.backing import Postgres
+from langchain_hugginggpt.graph.durable import (
+    default_threads_db,
+    postgres_checkpointer,
+    sqlite_checkpointer,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _worker(db: Path, log: Path, phase: str) -> subprocess.Popen[str]:
+def _worker(db: str, log: Path, phase: str) -> subprocess.Popen[str]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.unit_tests.durable.worker", str(db), str(log), phase, "t1"],
+        [sys.executable, "-m", "tests.unit_tests.durable.worker", db, str(log), phase, "t1"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -33,8 +40,17 @@ def _lines(log: Path) -> list[str]:
     return log.read_text().splitlines() if log.exists() else []
 
 
-def test_killed_run_resumes_without_rerunning_finished_tasks(tmp_path: Path) -> None:
-    db, log = tmp_path / "threads.sqlite", tmp_path / "calls.log"
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh checkpoint database: a SQLite file, or a database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "threads.sqlite")
+    postgres: Postgres = request.getfixturevalue("postgres")
+    return postgres.create_database(f"resume_{uuid.uuid4().hex[:12]}")
+
+
+def test_killed_run_resumes_without_rerunning_finished_tasks(database: str, tmp_path: Path) -> None:
+    db, log = database, tmp_path / "calls.log"
     first = _worker(db, log, "start")
     try:
         deadline = time.monotonic() + 120
@@ -83,6 +99,23 @@ def test_sqlite_checkpointer_creates_the_folder(tmp_path: Path) -> None:
     saver = sqlite_checkpointer(tmp_path / "deep" / "dir" / "t.sqlite")
     assert (tmp_path / "deep" / "dir" / "t.sqlite").is_file()
     assert list(saver.list(None)) == []
+
+
+def test_postgres_checkpointer_creates_its_tables(postgres: Postgres) -> None:
+    saver = postgres_checkpointer(postgres.create_database(f"tables_{uuid.uuid4().hex[:12]}"))
+    assert list(saver.list(None)) == []
+    saver.conn.close()  # type: ignore[union-attr]
+
+
+def test_postgres_checkpointer_names_an_unreachable_database() -> None:
+    from benchmarks.backing import free_port
+
+    url = f"postgresql://someone:hunter2@127.0.0.1:{free_port()}/nowhere"
+    with pytest.raises(
+        ValueError, match=r"cannot use PostgreSQL at postgresql://someone:\*\*\*@"
+    ) as e:
+        postgres_checkpointer(url, connect_timeout_s=2)
+    assert "hunter2" not in str(e.value)
 
 
 def test_sqlite_checkpointer_refuses_a_directory(tmp_path: Path) -> None:

@@ -1,10 +1,11 @@
 """A HuggingGPT run in its own process, for the kill-and-resume test.
 
-Usage: `python -m tests.unit_tests.durable.worker DB LOG start|resume THREAD`.
+Usage: `python -m tests.unit_tests.durable.worker DB LOG start|resume THREAD`; DB is a SQLite
+file, or a `postgresql://` URL for the PostgreSQL checkpointer.
 `start` runs a four-task plan (1 -> 3, 2 -> 4) whose task 3 hangs (the test kills the process
 there). Task 1 is slow, so 2 and 4 finish first: the tasks are called in an order that differs
 from the plan's, which is what a resume must cope with;
-`resume` continues the thread from the SQLite file and prints the final results as JSON.
+`resume` continues the thread from the database and prints the final results as JSON.
 Every engine call appends `start <task>` / `end <task>` to LOG, flushed at once.
 """
 
@@ -20,7 +21,7 @@ from langchain_core.messages import HumanMessage
 
 from langchain_hugginggpt import Catalog, create_hugginggpt_graph
 from langchain_hugginggpt.engines import EngineRequest
-from langchain_hugginggpt.graph.durable import sqlite_checkpointer
+from langchain_hugginggpt.graph.durable import postgres_checkpointer, sqlite_checkpointer
 from tests.unit_tests.fakes import RecordingEngine, ScriptedChatModel, cards
 
 PLAN = json.dumps(
@@ -57,8 +58,10 @@ def main(db: str, log: str, phase: str, thread: str) -> None:
         ScriptedChatModel(script=script),
         catalog=catalog,
         engines=[engine],
-        checkpointer=sqlite_checkpointer(db),
-        artifacts_dir=Path(db).parent / "runs",
+        checkpointer=(
+            postgres_checkpointer(db) if db.startswith("postgresql://") else sqlite_checkpointer(db)
+        ),
+        artifacts_dir=Path(log).parent / "runs",
         controller_tasks="",
         max_concurrency=2,
     )
