@@ -11,15 +11,19 @@ replays the saved results in order (`_saved_results`) before it starts anything.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import os
 import time
 import uuid
 from collections.abc import Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from langgraph._internal._runnable import RunnableCallable
 from langgraph.errors import GraphBubbleUp
 from langgraph.func import task as graph_task
 from langgraph.runtime import Runtime
@@ -46,6 +50,9 @@ from langchain_hugginggpt.tasks import get_task
 __all__ = ["make_execute_node", "resolve_inputs"]
 
 
+_WAITERS = ThreadPoolExecutor(max_workers=256, thread_name_prefix="hugginggpt-execute")
+"""Threads on which async runs wait for their tasks (see `make_execute_node`)."""
+
 MAX_DOCUMENT_CHARS = 200_000
 """Most characters of a document's text passed to a task; longer documents are cut."""
 
@@ -54,8 +61,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def make_execute_node(services: Services) -> Node:
-    """Build the execute node over the graph's services."""
+def make_execute_node(services: Services) -> RunnableCallable:
+    """Build the execute node over the graph's services.
+
+    The node waits for its tasks, and the tasks run on the runtime's thread pool. Run
+    synchronously (`invoke`), the waiting happens on the caller's thread. Run asynchronously (an
+    Agent Server, `ainvoke`), a synchronous node would wait on a thread of that same pool, and
+    as many concurrent runs as the pool has threads would hold them all while their tasks wait
+    for one: a deadlock (measured: 6 concurrent `ainvoke` calls hung on 2 cores). So the async
+    node waits on a thread of its own (`_WAITERS`), with the run's context copied to it.
+    """
 
     def run_model_task(job: dict[str, Any]) -> dict[str, Any]:
         if "replay" in job:
@@ -156,7 +171,14 @@ def make_execute_node(services: Services) -> Node:
             "usage": with_stage(state.get("usage"), "execute", stats),
         }
 
-    return execute
+    async def aexecute(state: State, *, runtime: Runtime[Context]) -> dict[str, Any]:
+        context = contextvars.copy_context()
+        body = functools.partial(context.run, execute, state, runtime=runtime)
+        result: dict[str, Any] = await asyncio.get_running_loop().run_in_executor(_WAITERS, body)
+        return result
+
+    node: Node = execute
+    return RunnableCallable(node, aexecute, name="execute")
 
 
 def _saved_results(model_task: Any) -> dict[int, dict[str, Any]]:
