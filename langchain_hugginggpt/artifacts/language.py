@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["LANGUAGE_NAMES", "detect_language", "language_code"]
+__all__ = ["LANGUAGE_NAMES", "detect_language", "language_code", "language_name"]
 
 LANGUAGE_NAMES: dict[str, str] = {
     # English names, lower case
@@ -203,6 +203,14 @@ def language_code(name_or_code: str) -> str | None:
         code for word in key.replace("(", " ").replace(")", " ").split() if (code := _lookup(word))
     }
     return codes.pop() if len(codes) == 1 else None
+
+
+def language_name(code: str) -> str:
+    """The English name of an ISO 639-1 code (`ko` -> `Korean`); the code itself if unknown."""
+    for name, known in LANGUAGE_NAMES.items():
+        if known == code and name.isascii():
+            return name.capitalize()
+    return code
 
 
 def _lookup(key: str) -> str | None:

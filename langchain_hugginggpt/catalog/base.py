@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
 
 from langchain_hugginggpt.catalog.bundled import load_bundled
 from langchain_hugginggpt.catalog.card import ModelCard
@@ -75,6 +76,7 @@ class Catalog:
         library_name: str | None = None,
         description: str = "",
         license: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> ModelCard:
         """Register a model directory of the user's and return its card.
 
@@ -85,6 +87,7 @@ class Catalog:
             library_name: Library that loads it; inferred from its files when not given.
             description: Free text shown with the model.
             license: The model's license identifier, if known.
+            extra: Engine settings kept on the card (see `local_card`), e.g. `vocoder`.
 
         Returns:
             The registered `source="local"` card.
@@ -101,6 +104,7 @@ class Catalog:
             library_name=library_name,
             description=description,
             license=license,
+            extra=extra,
         )
         self.register(card)
         return card

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.tasks import TASKS, UnknownTaskError
@@ -48,6 +50,7 @@ def local_card(
     library_name: str | None = None,
     description: str = "",
     license: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> ModelCard:
     """Build the card of a model stored in a local directory.
 
@@ -60,6 +63,9 @@ def local_card(
             (diffusers, sentence-transformers, transformers) when not given.
         description: Free text shown with the model.
         license: The model's license identifier, if known.
+        extra: Engine settings kept on the card, e.g. for a SpeechT5 text-to-speech model
+            `vocoder` (a local vocoder folder or Hub id) and `speaker_embedding` (a `.npy` or
+            `.json` file of the voice's 512 values).
 
     Returns:
         A `source="local"` card whose `path` is the resolved directory.
@@ -92,4 +98,5 @@ def local_card(
         source="local",
         path=str(directory),
         description=description,
+        extra=dict(extra or {}),
     )

@@ -1,4 +1,7 @@
-"""The diffusers engine: text-to-image, image-to-image, text-to-video and ControlNet generation."""
+"""The diffusers engine: text-to-image, image-to-image and editing, video, ControlNet generation.
+
+Instruction-guided image editing (`image-editing`) runs InstructPix2Pix pipelines.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,10 @@ __all__ = ["DEFAULT_CONTROLNET_BASE", "DiffusersEngine"]
 
 DEFAULT_CONTROLNET_BASE = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 _CONTROL_TASKS = {f"{c}-text-to-image" for c in CONTROL_CONDITIONS}
-TASKS = {"text-to-image", "image-to-image", "text-to-video"} | _CONTROL_TASKS
+TASKS = {"text-to-image", "image-to-image", "image-editing", "text-to-video"} | _CONTROL_TASKS
+_PIX2PIX_CHANNELS = 8
+IMAGE_GUIDANCE = 1.5
+"""How closely an InstructPix2Pix edit keeps to the source image (the pipeline's default)."""
 
 
 class DiffusersEngine(Engine):
@@ -99,6 +105,10 @@ class DiffusersEngine(Engine):
                 )
             elif task == "image-to-image":
                 pipe = diffusers.AutoPipelineForImage2Image.from_pretrained(ref, **options)
+            elif task == "image-editing":
+                pipe = diffusers.StableDiffusionInstructPix2PixPipeline.from_pretrained(
+                    ref, **options
+                )
             else:
                 pipe = diffusers.DiffusionPipeline.from_pretrained(ref, **options)
         except Exception as exc:
@@ -109,6 +119,8 @@ class DiffusersEngine(Engine):
                     "(HUGGINGGPT_ALLOW_PICKLE=1 only for models you trust)"
                 )
             raise EngineError(f"cannot load {ref}: {message}") from exc
+        if task == "image-editing":
+            _check_instruct_pix2pix(ref, pipe)
         pipe.set_progress_bar_config(disable=True)
         return pipe.to(device)
 
@@ -131,8 +143,23 @@ class DiffusersEngine(Engine):
         if task == "image-to-image":
             image = pipe(prompt=prompt or "", image=source, **common).images[0]
             return pil_image_output(request.run_dir, image, f"transformed image: {prompt}")
+        if task == "image-editing":
+            image = pipe(
+                prompt, image=source, image_guidance_scale=IMAGE_GUIDANCE, **common
+            ).images[0]
+            return pil_image_output(request.run_dir, image, f"edited image: {prompt}")
         image = pipe(prompt, image=source, **common).images[0]
         return pil_image_output(request.run_dir, image, f"image of: {prompt} (guided by {task})")
+
+
+def _check_instruct_pix2pix(ref: str, pipe: Any) -> None:
+    """An InstructPix2Pix UNet reads the noisy latents and the source image's: 8 channels."""
+    channels = getattr(getattr(getattr(pipe, "unet", None), "config", None), "in_channels", None)
+    if channels != _PIX2PIX_CHANNELS:
+        raise EngineError(
+            f"{ref} is not an InstructPix2Pix model: its UNet reads {channels} latent channels, "
+            f"instruction-guided editing needs {_PIX2PIX_CHANNELS}"
+        )
 
 
 def _mp4(frames: Any) -> bytes:

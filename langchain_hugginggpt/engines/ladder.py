@@ -8,9 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from langchain_hugginggpt.artifacts.language import detect_language, language_code
+from langchain_hugginggpt.artifacts.language import detect_language, language_code, language_name
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
+from langchain_hugginggpt.catalog.directions import translation_refusal
 from langchain_hugginggpt.engines.base import Engine, EngineRequest, Engines, InferenceMode
 from langchain_hugginggpt.engines.checks import output_problem
 from langchain_hugginggpt.tasks import TaskSpec
@@ -23,6 +24,9 @@ __all__ = [
     "ladder_card",
     "order_by_language",
     "run_ladder",
+    "translation_languages",
+    "translation_refusals",
+    "untranslatable",
 ]
 
 LANGUAGE_FOLLOWS_INPUT = frozenset(
@@ -82,6 +86,11 @@ def order_by_language(
         The ladder (stable-reordered), the detected ISO 639-1 code or None, and a note per
         moved model id saying which languages it serves.
     """
+    if task_name == "translation":
+        refused = translation_refusals(task_name, ladder, inputs)
+        source = translation_languages(inputs)[0]
+        fit = [card for card in ladder if card.id not in refused]
+        return fit + [card for card in ladder if card.id in refused], source, refused
     if task_name not in LANGUAGE_FOLLOWS_INPUT:
         return list(ladder), None, {}
     text = inputs.get("text") or inputs.get("context") or ""
@@ -95,6 +104,48 @@ def order_by_language(
         for card in moved
     }
     return served + moved, language, notes
+
+
+def translation_languages(inputs: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """A translation's (source, target) ISO 639-1 codes; the source detected when not given."""
+    target = language_code(inputs.get("target_language") or "")
+    given = inputs.get("source_language") or ""
+    source = language_code(given) if given.strip() else None
+    if source is None:  # not given, or not a language known here ("auto")
+        source = detect_language((inputs.get("text") or "")[:_LANGUAGE_SAMPLE])
+    return source, target
+
+
+def translation_refusals(
+    task_name: str, ladder: Sequence[ModelCard], inputs: Mapping[str, str]
+) -> dict[str, str]:
+    """Model id -> the pairs it translates, for the translation models that miss the request's.
+
+    Models whose card says nothing of their languages are not refused here (their engine
+    checks the loaded model).
+    """
+    if task_name != "translation":
+        return {}
+    source, target = translation_languages(inputs)
+    refused: dict[str, str] = {}
+    for card in ladder:
+        why = translation_refusal(card, source, target)
+        if why:
+            refused[card.id] = why
+    return refused
+
+
+def untranslatable(source: str | None, target: str | None, candidates: Mapping[str, str]) -> str:
+    """The reason a translation has no model: `no translation model here translates ...`."""
+    listed = "; ".join(f"{model} ({why})" for model, why in candidates.items()) or "none"
+    return (
+        f"no translation model here translates {_pair_name(source, target)}; candidates: {listed}"
+    )
+
+
+def _pair_name(source: str | None, target: str | None) -> str:
+    into = language_name(target) if target else "the target language"
+    return f"{language_name(source)} to {into}" if source else f"into {into}"
 
 
 def _serves(card: ModelCard, language: str) -> bool:
@@ -138,8 +189,13 @@ def run_ladder(
         `"language"` (ISO 639-1) when the text's language was detected.
     """
     ladder, language, notes = order_by_language(task.name, ladder, inputs)
+    refused = translation_refusals(task.name, ladder, inputs)
     attempts: list[dict[str, Any]] = []
     for card in ladder:
+        if card.id in refused:
+            pair = _pair_name(*translation_languages(inputs))
+            attempts.append(_not_tried(card, f"{refused[card.id]}, not {pair}"))
+            continue
         engine, why_not = _engine_for(engines, card, mode)
         if engine is None:
             attempts.append(
@@ -201,18 +257,26 @@ def run_ladder(
         )
     failures = "; ".join(f"{a['model']}: {a['error']}" for a in attempts) or "no candidates"
     last = attempts[-1] if attempts else {"model": None, "engine": None}
+    if attempts and all(a["model"] in refused for a in attempts):
+        error = untranslatable(*translation_languages(inputs), refused)
+    else:
+        error = f"every candidate failed ({failures})"
     return _annotated(
         {
             "status": "error",
             "task": task.name,
             "model": last["model"],
             "engine": last["engine"],
-            "error": f"every candidate failed ({failures})",
+            "error": error,
             "attempts": attempts,
         },
         language,
         notes,
     )
+
+
+def _not_tried(card: ModelCard, why: str) -> dict[str, Any]:
+    return {"model": card.id, "engine": None, "status": "error", "error": why, "seconds": 0.0}
 
 
 def _engine_for(

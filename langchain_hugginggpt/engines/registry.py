@@ -41,10 +41,17 @@ def default_engines() -> list[Engine]:
         EspeakEngine(),
         NgramSummaryEngine(),
     ]
+    # Condition maps: computed with OpenCV, or depth by the transformers engine's runner.
+    from langchain_hugginggpt.engines.conditions import ConditionEngine
+
+    transformers_engine: Engine | None = None
     if find_spec("torch") and find_spec("transformers"):
         from langchain_hugginggpt.engines.transformers import TransformersEngine
 
-        engines.append(TransformersEngine())
+        transformers_engine = TransformersEngine()
+    engines.append(ConditionEngine(delegate=transformers_engine))
+    if transformers_engine is not None:
+        engines.append(transformers_engine)
     if find_spec("torch") and find_spec("diffusers"):
         from langchain_hugginggpt.engines.diffusion import DiffusersEngine
 

@@ -8,6 +8,7 @@ timeout.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from collections.abc import Hashable, Iterator
@@ -20,6 +21,7 @@ __all__ = [
     "LOAD_LOCK",
     "LockTimeoutError",
     "build_guard",
+    "cache_budget",
     "env_flag",
     "held",
     "model_lock",
@@ -93,16 +95,47 @@ def shared_cache() -> ModelCache:
     """The process-wide model cache.
 
     It holds `HUGGINGGPT_CACHE_MODELS` models (default 4) and at most `HUGGINGGPT_CACHE_GB` of
-    weights (default: half the machine's memory).
+    weights (default: `cache_budget()`).
     """
     global _cache
     with _lock:
         if _cache is None:
             items = int(os.environ.get("HUGGINGGPT_CACHE_MODELS", "4"))
             gigabytes = os.environ.get("HUGGINGGPT_CACHE_GB")
-            limit = int(float(gigabytes) * 1024**3) if gigabytes else _half_memory()
+            limit = int(float(gigabytes) * 1024**3) if gigabytes else cache_budget()
             _cache = ModelCache(max_items=items, max_bytes=limit)
         return _cache
+
+
+def cache_budget() -> int | None:
+    """Bytes of weights the shared cache keeps by default.
+
+    Half the machine's memory, and on a CUDA GPU (where the models are loaded) no more than
+    `GPU_SHARE` of the GPU's memory.
+    """
+    budgets = [b for b in (_half_memory(), _gpu_memory()) if b is not None]
+    return min(budgets) if budgets else None
+
+
+GPU_SHARE = 0.8
+"""Share of the GPU's memory the cache may fill; the rest is for activations while running."""
+
+
+def _gpu_memory() -> int | None:
+    """`GPU_SHARE` of CUDA device 0's memory, when models go there (see `pick_device`)."""
+    if os.environ.get("HUGGINGGPT_DEVICE", "auto") not in ("auto", "cuda", "cuda:0"):
+        return None
+    if importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+
+    try:
+        if not torch.cuda.is_available():
+            return None
+        total = int(torch.cuda.get_device_properties(0).total_memory)
+    except Exception:  # noqa: BLE001 - a GPU that cannot be queried does not bound the cache
+        return None
+    return int(total * GPU_SHARE)
 
 
 def _half_memory() -> int | None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
 from langchain_hugginggpt.catalog.card import ModelCard
+from langchain_hugginggpt.catalog.directions import card_directions, translation_refusal
 from langchain_hugginggpt.engines.availability import install_hint
 from langchain_hugginggpt.engines.controller import controller_card
+from langchain_hugginggpt.engines.ladder import translation_languages, untranslatable
 from langchain_hugginggpt.engines.offline.tesseract_ocr import TESSERACT_LIBRARY
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import emitter, stage_events
@@ -24,7 +26,14 @@ from langchain_hugginggpt.jsontext import JSONNotFoundError, as_int, extract_jso
 from langchain_hugginggpt.planning.request import request_text
 from langchain_hugginggpt.prompts import SELECT_SYSTEM, selection_schema
 
-__all__ = ["compact_card", "describe_candidate", "make_select_node", "read_choices"]
+__all__ = [
+    "compact_card",
+    "constrained_schema",
+    "describe_candidate",
+    "fallback_card",
+    "make_select_node",
+    "read_choices",
+]
 
 
 _NO_MODEL_HINT = "register a local model or allow remote inference"
@@ -69,9 +78,12 @@ def _select(
     selections: dict[str, dict[str, Any]] = {}
     contested: list[tuple[dict[str, Any], list[ModelCard]]] = []
     for task in state.get("plan", []):
-        cards = _for_request(_candidates(task["task"], ctx, services), request)
+        fits = _language_fit(task)
+        cards = _for_request(_candidates(task["task"], ctx, services, fits), request)
         key = str(task["id"])
-        if not cards:
+        if not cards and fits is not None and (why := _untranslatable(task, ctx, services)):
+            selections[key] = _record(task, None, cards, services, mode, "none", why)
+        elif not cards:
             selections[key] = _record(
                 task,
                 None,
@@ -134,19 +146,68 @@ def _decision(
                 "asked to choose (selection_calls=none)"
             ),
         )
-    fallback = f"using the top-ranked candidate {top.id} ({top.downloads:,} downloads)"
+    backup = fallback_card(cards)
+    fallback = (
+        f"using the most-downloaded runnable candidate {backup.id} ({backup.downloads:,} downloads)"
+    )
     by_id = {c.id: c for c in cards}
     if failure:
-        return top, "fallback", f"{failure}; {fallback}"
+        return backup, "fallback", f"{failure}; {fallback}"
     if choice is None:
-        return top, "fallback", f"the controller chose no model for this task; {fallback}"
+        return backup, "fallback", f"the controller chose no model for this task; {fallback}"
     if choice[0] not in by_id:
         return (
-            top,
+            backup,
             "fallback",
             (f"the controller chose {choice[0]!r}, which is not a candidate; {fallback}"),
         )
     return by_id[choice[0]], "llm", choice[1] or "chosen by the controller"
+
+
+def fallback_card(cards: Sequence[ModelCard]) -> ModelCard:
+    """The model taken when the controller's choice is unusable.
+
+    The most-downloaded runnable candidate (the first in rank order on a tie); the controller
+    itself only when it is the sole candidate. `cards` is not empty.
+    """
+    experts = [c for c in cards if c.source != "controller"]
+    return max(experts, key=lambda c: c.downloads) if experts else cards[0]
+
+
+def constrained_schema(
+    contested: Sequence[tuple[Mapping[str, Any], Sequence[ModelCard]]],
+) -> dict[str, Any]:
+    """The selection schema with `model` restricted to an enum of the candidates' ids."""
+    schema = selection_schema([int(t["id"]) for t, _ in contested])
+    ids = list(dict.fromkeys(c.id for _, cards in contested for c in cards))
+    item = schema["properties"]["selections"]["items"]
+    item["properties"]["model"] = {"type": "string", "enum": ids}
+    return schema
+
+
+def _language_fit(task: Mapping[str, Any]) -> Callable[[ModelCard], bool] | None:
+    """For a translation with a target language: whether a card may translate its pair."""
+    if task["task"] != "translation":
+        return None
+    source, target = translation_languages(_text_args(task))
+    if target is None:
+        return None
+    return lambda card: translation_refusal(card, source, target) is None
+
+
+def _untranslatable(task: Mapping[str, Any], ctx: Context, services: Services) -> str | None:
+    """Why no candidate translates the task's pair, naming what the runnable ones translate."""
+    source, target = translation_languages(_text_args(task))
+    runnable = _candidates(task["task"], ctx, services)
+    if not runnable:
+        return None
+    reach = {c.id: translation_refusal(c, source, target) or "" for c in runnable}
+    return untranslatable(source, target, reach)
+
+
+def _text_args(task: Mapping[str, Any]) -> dict[str, str]:
+    args = task.get("args") or {}
+    return {str(k): v for k, v in args.items() if isinstance(v, str)}
 
 
 def _selection_policy(ctx: Context, services: Services) -> str:
@@ -190,19 +251,29 @@ def _for_request(cards: list[ModelCard], request: str) -> list[ModelCard]:
     return ocr + rest if _READS_TEXT.search(request) else rest + ocr
 
 
-def _candidates(task: str, ctx: Context, services: Services) -> list[ModelCard]:
+def _candidates(
+    task: str,
+    ctx: Context,
+    services: Services,
+    fits: Callable[[ModelCard], bool] | None = None,
+) -> list[ModelCard]:
     """Top-K runnable models, the controller itself first for the tasks it may take.
+
+    `fits` (a translation's language pair) filters before the top-K cut, so a model that
+    fits is not crowded out by more downloaded ones that do not.
 
     An embedded offline controller comes after the experts that run here: a 0.5B model is a
     weaker summariser than a dedicated one (it returned the text unchanged as its "summary").
     """
     mode = ctx.inference_mode
     own = [controller_card(task)] if task in ctx.controller_task_set else []
-    own = [c for c in own if services.engines.can_run(c, mode)]
+    own = [c for c in own if services.engines.can_run(c, mode) and (fits is None or fits(c))]
     experts = services.catalog.candidates(
         task,
         k=ctx.top_k,
-        available=lambda card: services.engines.can_run(card, mode),
+        available=lambda card: (
+            services.engines.can_run(card, mode) and (fits is None or fits(card))
+        ),
         exclude_licenses=ctx.excluded_licenses,
         allow_gated=ctx.allow_gated,
     )
@@ -251,7 +322,10 @@ def describe_candidate(card: ModelCard) -> str:
         parts.append(f"license {card.license}")
     if card.source in ("local", "packaged"):
         parts.append("on this machine")
-    if card.languages:
+    directions = card_directions(card) if card.task == "translation" else None
+    if directions is not None:
+        parts.append(f"translates {directions.describe()}")
+    elif card.languages:
         parts.append("languages " + ",".join(card.languages[:6]))
     if card.tags:
         parts.append("tags " + ",".join(card.tags[:8]))
@@ -278,7 +352,7 @@ def _ask(
         decoded, raw = ask_json(
             llm,
             [SystemMessage(content=prompt), HumanMessage(content="Choose the models now.")],
-            selection_schema([int(t["id"]) for t, _ in contested]),
+            constrained_schema(contested),
             [meter],
         )
     except Exception as exc:  # noqa: BLE001 - selection degrades to ranking, never fails the run

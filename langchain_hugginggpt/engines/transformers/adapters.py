@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_hugginggpt.artifacts.language import language_code
 from langchain_hugginggpt.engines.base import EngineError
 from langchain_hugginggpt.engines.transformers.loading import (
     LoadOptions,
     load_model,
     load_processor,
 )
+from langchain_hugginggpt.engines.transformers.translation import prepare_translation
 
 __all__ = [
     "CaptionAdapter",
@@ -24,11 +24,6 @@ __all__ = [
     "Seq2SeqAdapter",
     "VQAAdapter",
 ]
-
-
-def _code(name: str) -> str:
-    """ISO 639-1 code of a language given by name or code ("French", "fr" -> "fr")."""
-    return language_code(name) or name.strip().lower()[:2]
 
 
 def _torch_no_grad() -> Any:
@@ -65,12 +60,10 @@ class Seq2SeqAdapter:
         extra: dict[str, Any] = {}
         if task == "summarization":
             prefix = params.get("summarization", {}).get("prefix", "")
-        elif task == "translation" and target:
-            tgt, src = _code(target), _code(source or "en")
-            prefix = params.get(f"translation_{src}_to_{tgt}", {}).get("prefix", "")
-            if hasattr(self.tokenizer, "get_lang_id"):  # M2M100-style multilingual models
-                self.tokenizer.src_lang = src
-                extra["forced_bos_token_id"] = self.tokenizer.get_lang_id(tgt)
+        elif task == "translation":
+            name = str(getattr(self.model.config, "_name_or_path", "") or "the model")
+            setup = prepare_translation(self.model, self.tokenizer, text, source, target, name)
+            prefix, extra = setup.prefix, dict(setup.generate_kwargs)
         max_length = int(getattr(self.tokenizer, "model_max_length", 1024) or 1024)
         encoded = self.tokenizer(
             prefix + text, return_tensors="pt", truncation=True, max_length=min(max_length, 4096)

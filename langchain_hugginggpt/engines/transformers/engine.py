@@ -11,7 +11,7 @@ from typing import Any
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.availability import model_ref, pick_device, weights_available
-from langchain_hugginggpt.engines.base import Engine, EngineRequest, InferenceMode
+from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
 from langchain_hugginggpt.engines.cache import ModelCache
 from langchain_hugginggpt.engines.shared import (
     build_guard,
@@ -95,7 +95,7 @@ class TransformersEngine(Engine):
         deadline = time.monotonic() + request.timeout_s
         loaded = self.cache.get(
             key,
-            lambda: _load(runner.load, ref, options, deadline),
+            lambda: _load(runner.load, ref, options, deadline, _load_name(card, ref)),
             timeout_s=request.timeout_s,
         )
         # Tokenizers and models are not safe to share between threads mid-call.
@@ -107,13 +107,31 @@ def _left(deadline: float) -> float:
     return max(deadline - time.monotonic(), 0.0)
 
 
+def _load_name(card: ModelCard, ref: str) -> str | None:
+    """The model's id when load errors would otherwise name only its cached snapshot folder."""
+    return card.id if ref not in (card.id, card.path) else None
+
+
 def _load(
-    load: Callable[[str, LoadOptions], Any], ref: str, options: LoadOptions, deadline: float
+    load: Callable[[str, LoadOptions], Any],
+    ref: str,
+    options: LoadOptions,
+    deadline: float,
+    name: str | None = None,
 ) -> Any:
-    """Fetch the model's files with no lock held, then build it under the construction guard."""
+    """Fetch the model's files with no lock held, then build it under the construction guard.
+
+    Load errors name the model: when `ref` is a Hugging Face cache snapshot, `name` (its Hub id)
+    is put before the message.
+    """
     _fetch(ref, options.allow_pickle)
-    with build_guard(_left(deadline)):
-        return load(ref, options)
+    try:
+        with build_guard(_left(deadline)):
+            return load(ref, options)
+    except EngineError as exc:
+        if name is None or name in str(exc):
+            raise
+        raise EngineError(f"{name}: {exc}") from exc
 
 
 def _fetch(ref: str, allow_pickle: bool) -> None:

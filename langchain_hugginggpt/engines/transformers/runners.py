@@ -8,12 +8,9 @@ from typing import Any
 
 from langchain_hugginggpt.artifacts.outputs import (
     audio_array_output,
-    detection_output,
     entities_output,
-    json_output,
     labels_output,
     pil_image_output,
-    segmentation_output,
     text_output,
 )
 from langchain_hugginggpt.artifacts.types import TaskOutput
@@ -23,9 +20,18 @@ from langchain_hugginggpt.engines.transformers.adapters import (
     CaptionAdapter,
     ExtractiveQAAdapter,
     Seq2SeqAdapter,
-    VQAAdapter,
 )
+from langchain_hugginggpt.engines.transformers.chat import ChatModel
+from langchain_hugginggpt.engines.transformers.document_qa import answer_document, load_document_qa
+from langchain_hugginggpt.engines.transformers.git_vqa import answer_visual_question, load_vqa
 from langchain_hugginggpt.engines.transformers.loading import LoadOptions, load_pipeline
+from langchain_hugginggpt.engines.transformers.prompted import (
+    detect,
+    load_detector,
+    load_segmenter,
+    segment,
+)
+from langchain_hugginggpt.engines.transformers.speech import SpeechModel
 
 __all__ = ["RUNNERS", "Runner"]
 
@@ -85,16 +91,8 @@ def _similarity(pipe: Any, r: EngineRequest) -> TaskOutput:
     return text_output(f"cosine similarity {score:.3f}", data={"similarity": round(score, 4)})
 
 
-def _generate(pipe: Any, r: EngineRequest) -> TaskOutput:
-    text = _arg(r, "text")
-    tokenizer = getattr(pipe, "tokenizer", None)
-    if getattr(tokenizer, "chat_template", None):
-        out = pipe([{"role": "user", "content": text}], max_new_tokens=256)
-        generated = out[0]["generated_text"]
-        reply = generated[-1]["content"] if isinstance(generated, list) else generated
-    else:
-        reply = pipe(text, max_new_tokens=256, return_full_text=False)[0]["generated_text"]
-    return text_output(str(reply).strip())
+def _generate(chat: ChatModel, r: EngineRequest) -> TaskOutput:
+    return text_output(chat(_arg(r, "text")))
 
 
 def _seq2seq(task: str) -> Callable[[Any, EngineRequest], TaskOutput]:
@@ -120,16 +118,6 @@ def _image_labels(pipe: Any, r: EngineRequest) -> TaskOutput:
     return labels_output(pipe(open_image(_arg(r, "image")), top_k=5))
 
 
-def _detect(pipe: Any, r: EngineRequest) -> TaskOutput:
-    image = open_image(_arg(r, "image"))
-    return detection_output(r.run_dir, image, pipe(image))
-
-
-def _segment(pipe: Any, r: EngineRequest) -> TaskOutput:
-    image = open_image(_arg(r, "image"))
-    return segmentation_output(r.run_dir, image, pipe(image))
-
-
 def _depth(pipe: Any, r: EngineRequest) -> TaskOutput:
     result = pipe(open_image(_arg(r, "image")))
     return pil_image_output(r.run_dir, result["depth"], "depth map (brighter is nearer)")
@@ -139,22 +127,10 @@ def _caption(adapter: CaptionAdapter, r: EngineRequest) -> TaskOutput:
     return text_output(adapter(open_image(_arg(r, "image"))))
 
 
-def _vqa(adapter: VQAAdapter, r: EngineRequest) -> TaskOutput:
-    answer, score = adapter(open_image(_arg(r, "image")), _arg(r, "question"))
-    return text_output(answer, data={"answer": answer, "score": score})
-
-
-def _doc_qa(pipe: Any, r: EngineRequest) -> TaskOutput:
-    result = pipe(image=open_image(_arg(r, "image")), question=_arg(r, "question"))
-    best = result[0] if isinstance(result, list) and result else result
-    if not best:
-        raise EngineError("the model found no answer in the document")
-    return json_output(best, text=str(best.get("answer", "")))
-
-
-def _speak(pipe: Any, r: EngineRequest) -> TaskOutput:
-    result = pipe(_arg(r, "text"))
-    return audio_array_output(r.run_dir, result["audio"], int(result["sampling_rate"]), "speech")
+def _speak(speech: SpeechModel, r: EngineRequest) -> TaskOutput:
+    speaker = r.inputs.get("speaker_embedding", "").strip() or None
+    samples, rate = speech(_arg(r, "text"), r.model, speaker=speaker, timeout_s=r.timeout_s)
+    return audio_array_output(r.run_dir, samples, rate, "speech")
 
 
 def _transcribe(pipe: Any, r: EngineRequest) -> TaskOutput:
@@ -181,8 +157,8 @@ RUNNERS: dict[str, Runner] = {
         lambda p, r: entities_output(p(_arg(r, "text"))),
     ),
     "sentence-similarity": Runner("feature-extraction", _pipe("feature-extraction"), _similarity),
-    "text-generation": Runner("text-generation", _pipe("text-generation"), _generate),
-    "conversational": Runner("text-generation", _pipe("text-generation"), _generate),
+    "text-generation": Runner("text-generation", ChatModel.load, _generate),
+    "conversational": Runner("text-generation", ChatModel.load, _generate),
     "summarization": Runner("seq2seq", Seq2SeqAdapter.load, _seq2seq("summarization")),
     "translation": Runner("seq2seq", Seq2SeqAdapter.load, _seq2seq("translation")),
     "text2text-generation": Runner(
@@ -192,15 +168,15 @@ RUNNERS: dict[str, Runner] = {
     "image-classification": Runner(
         "image-classification", _pipe("image-classification"), _image_labels
     ),
-    "object-detection": Runner("object-detection", _pipe("object-detection"), _detect),
-    "image-segmentation": Runner("image-segmentation", _pipe("image-segmentation"), _segment),
+    "object-detection": Runner("object-detection", load_detector, detect),
+    "image-segmentation": Runner("image-segmentation", load_segmenter, segment),
     "depth-estimation": Runner("depth-estimation", _pipe("depth-estimation"), _depth),
     "image-to-text": Runner("captioning", CaptionAdapter.load, _caption),
-    "visual-question-answering": Runner("vqa", VQAAdapter.load, _vqa),
+    "visual-question-answering": Runner("vqa", load_vqa, answer_visual_question),
     "document-question-answering": Runner(
-        "document-question-answering", _pipe("document-question-answering"), _doc_qa
+        "document-question-answering", load_document_qa, answer_document
     ),
-    "text-to-speech": Runner("text-to-audio", _pipe("text-to-audio"), _speak),
+    "text-to-speech": Runner("text-to-speech", SpeechModel.load, _speak),
     "automatic-speech-recognition": Runner(
         "automatic-speech-recognition", _pipe("automatic-speech-recognition"), _transcribe
     ),

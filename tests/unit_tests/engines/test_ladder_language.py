@@ -132,7 +132,8 @@ def test_undetectable_text_keeps_the_order(tmp_path: Path) -> None:
     assert "language" not in result
 
 
-def test_translation_is_not_reordered(tmp_path: Path) -> None:
+def test_translation_runs_only_models_of_its_pair(tmp_path: Path) -> None:
+    # Chinese text into German: neither en->de nor zh->en translates that pair (issue 15.3).
     engine = RecordingText()
     english_only = card("opus-mt-en-de", "translation", "en", "de")
     chinese = card("opus-mt-zh-en", "translation", "zh", "en")
@@ -144,8 +145,12 @@ def test_translation_is_not_reordered(tmp_path: Path) -> None:
         text=CHINESE,
         target_language="German",
     )
-    assert engine.called == [english_only.id]
-    assert "language" not in result and "note" not in result["attempts"][0]
+    assert engine.called == []
+    assert result["status"] == "error" and result["language"] == "zh"
+    assert result["error"].startswith("no translation model here translates Chinese to German")
+    assert result["attempts"][0]["error"] == (
+        "translates English to German only, not Chinese to German"
+    )
 
 
 def test_unknown_and_multilingual_models_count_as_serving(tmp_path: Path) -> None:
