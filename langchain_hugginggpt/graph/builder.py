@@ -15,6 +15,7 @@ from langgraph.types import Checkpointer
 from langchain_hugginggpt.catalog.base import Catalog
 from langchain_hugginggpt.catalog.hub import HubListing
 from langchain_hugginggpt.engines.base import Engine, Engines
+from langchain_hugginggpt.engines.conditions import condition_cards, depth_condition_card
 from langchain_hugginggpt.engines.controller import ControllerEngine
 from langchain_hugginggpt.graph.approve import make_approve_node
 from langchain_hugginggpt.graph.context import Context
@@ -46,8 +47,12 @@ def default_catalog(*, hub_timeout_s: float = 3.0) -> Catalog:
     `create_hugginggpt_graph(catalog=...)`.
     """
     catalog = Catalog(hub=HubListing(timeout_s=hub_timeout_s))
-    for card in [*packaged_cards(), *system_cards()]:
+    for card in [*packaged_cards(), *system_cards(), *condition_cards()]:
         catalog.register(card)
+    # The depth ControlNet's condition map is made by a depth-estimation model.
+    bundled_depth = [c for c in Catalog().models("depth-estimation") if c.source == "bundled"]
+    for card in bundled_depth[:3]:
+        catalog.register(depth_condition_card(card))
     return catalog
 
 

@@ -31,6 +31,7 @@ from importlib import resources
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from langchain_hugginggpt.engines.conditions import unavailable_reason
 from langchain_hugginggpt.plan.references import REFERENCE_RE
 from langchain_hugginggpt.plan.types import PlannedTask
 from langchain_hugginggpt.planning.embed import Embedder, default_embedder
@@ -381,6 +382,14 @@ class _Build:
         for arg in spec.args:
             if arg.modality != "text":
                 sources[arg.name] = self._media(arg.modality, step)
+        # A condition no engine here extracts (pose, normals, ...) is never a step: the photo
+        # guides an image-to-image generation instead.
+        if (
+            name.endswith("-text-to-image")
+            and isinstance(sources.get("image"), str)
+            and unavailable_reason(name.replace("-text-to-image", "-control"))
+        ):
+            name, spec = "image-to-image", self.vocabulary["image-to-image"]
         # A ControlNet generation given a photo gets the condition extracted from it first.
         if name.endswith("-text-to-image") and isinstance(sources.get("image"), str):
             control = self._new(

@@ -196,8 +196,14 @@ def test_a_controlnet_condition_is_used_only_when_the_request_names_it(sketcher:
     """Generating "an image of the text" names no condition: plain text-to-image."""
     plain = shape(sketcher, "Write a line about autumn and visualise it as an image")
     assert [task for task, _ in plain] == ["text-generation", "text-to-image"]
+    edges = shape(sketcher, "Generate a castle from the canny edges of 'tower.jpg'")
+    assert edges == [("canny-control", []), ("canny-text-to-image", [1])]
+
+
+def test_a_condition_nothing_here_extracts_is_never_a_step(sketcher: Sketcher) -> None:
+    """No engine here makes pose maps: the photo guides an image-to-image generation."""
     posed = shape(sketcher, "Generate a dancer in the same pose as the person in 'ref.jpg'")
-    assert posed == [("openpose-control", []), ("openpose-text-to-image", [1])]
+    assert posed == [("image-to-image", [])]
 
 
 def test_naming_the_same_file_again_is_the_same_task(sketcher: Sketcher) -> None:
