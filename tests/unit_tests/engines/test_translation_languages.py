@@ -7,8 +7,6 @@ forced language token, and what a refused request says, never the words.
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,41 +40,13 @@ from langchain_hugginggpt.engines.transformers.translation import (
     prepare_translation,
 )
 from langchain_hugginggpt.tasks import TASKS
+from tests.unit_tests.engines import tiny_models
 
 ENGLISH = "The cat is good and the dog is bad, but I love it."
 KOREAN = "고양이는 좋고 개는 나쁘지만 나는 그것을 사랑해요."
 _WORDS = "the a cat dog good bad is was i love it red square hello world hola mundo el gato es"
-_CORPUS = [_WORDS, "hello world", "the cat is good", "the dog was bad", "el gato es bueno"] * 20
 
 # ---------------------------------------------------------------- tiny models, saved locally
-
-
-def _sentencepiece(root: Path) -> Path:
-    spm = pytest.importorskip("sentencepiece")
-    root.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(_CORPUS),
-        model_writer=buffer,
-        vocab_size=40,
-        model_type="word",
-        hard_vocab_limit=False,
-        pad_id=0,
-        eos_id=1,
-        unk_id=2,
-        bos_id=-1,
-        minloglevel=2,
-    )
-    path = root / "words.spm"
-    path.write_bytes(buffer.getvalue())
-    return path
-
-
-def _pieces(spm_file: Path) -> list[str]:
-    import sentencepiece
-
-    processor = sentencepiece.SentencePieceProcessor(model_file=str(spm_file))
-    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
 
 
 def _quiet_generation(model: Any, suppress: list[int]) -> None:
@@ -84,42 +54,6 @@ def _quiet_generation(model: Any, suppress: list[int]) -> None:
     model.generation_config.min_new_tokens = 3
     model.generation_config.max_new_tokens = 8
     model.generation_config.suppress_tokens = suppress
-
-
-def tiny_marian(root: Path, source: str = "en", target: str = "es") -> Path:
-    """A Marian model whose tokenizer says its pair (as the opus-mt tokenizers do)."""
-    import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
-
-    spm_file = _sentencepiece(root)
-    vocab = root / "marian-vocab.json"
-    pieces = _pieces(spm_file)
-    vocab.write_text(json.dumps({p: i for i, p in enumerate(pieces)}))
-    path = root / f"tiny-marian-{source}{target}"
-    tokenizer = MarianTokenizer(
-        str(spm_file), str(spm_file), str(vocab), source_lang=source, target_lang=target
-    )
-    config = MarianConfig(
-        vocab_size=len(pieces),
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
-        max_position_embeddings=64,
-        pad_token_id=0,
-        eos_token_id=1,
-        decoder_start_token_id=0,
-        forced_eos_token_id=1,
-    )
-    torch.manual_seed(0)
-    model = MarianMTModel(config)
-    _quiet_generation(model, [0, 2])
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
 
 
 def tiny_t5(root: Path) -> Path:
@@ -159,52 +93,17 @@ def tiny_t5(root: Path) -> Path:
     return path
 
 
-def tiny_m2m100(root: Path, codes: str = "m2m100") -> Path:
-    """An M2M100 model; `codes="wmt21"` gives the 8-language set (no Korean)."""
-    import torch
-    from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
-
-    spm_file = _sentencepiece(root)
-    pieces = _pieces(spm_file)[3:]
-    vocab = root / "m2m-vocab.json"
-    specials = ["<s>", "<pad>", "</s>", "<unk>"]
-    vocab.write_text(json.dumps({p: i for i, p in enumerate(specials + pieces)}))
-    tokenizer = M2M100Tokenizer(str(vocab), str(spm_file), language_codes=codes)
-    size = tokenizer.encoder_size + len(tokenizer.lang_code_to_id) + tokenizer.num_madeup_words
-    config = M2M100Config(
-        vocab_size=size,
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
-        max_position_embeddings=64,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=2,
-        decoder_start_token_id=2,
-    )
-    torch.manual_seed(0)
-    model = M2M100ForConditionalGeneration(config)
-    _quiet_generation(model, [0, 1, 3])
-    path = root / f"tiny-m2m100-{codes}"
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
-
-
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
+    pytest.importorskip("sentencepiece")
     root = tmp_path_factory.mktemp("translators")
     return {
-        "marian": tiny_marian(root / "marian"),
+        "marian": tiny_models.marian(root, "en", "es"),
         "t5": tiny_t5(root / "t5"),
-        "m2m100": tiny_m2m100(root / "m2m100"),
-        "wmt21": tiny_m2m100(root / "wmt21", "wmt21"),
+        "m2m100": tiny_models.m2m100(root),
+        "wmt21": tiny_models.m2m100(root, "wmt21"),
     }
 
 

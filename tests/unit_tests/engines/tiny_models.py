@@ -314,20 +314,25 @@ def _tiny_generation(model: object) -> None:
     generation.bad_words_ids = None
 
 
-def marian(root: Path) -> Path:
-    """An opus-mt style Marian translator: `source.spm`, `target.spm` and `vocab.json`."""
+def marian(root: Path, source: str | None = None, target: str | None = None) -> Path:
+    """An opus-mt style Marian translator: `source.spm`, `target.spm` and `vocab.json`.
+
+    With `source` and `target`, its tokenizer says its pair, as the opus-mt tokenizers do.
+    """
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     torch.manual_seed(0)
-    path = root / "tiny-opus-mt"
+    # A name that does not say the pair: what the model translates comes from its tokenizer.
+    path = root / ("tiny-opus-mt" if source is None else f"tiny-marian-{source}{target}")
     path.mkdir(parents=True)
     for name in ("source.spm", "target.spm"):
         train_sentencepiece(path / name)
     vocab = _spm_vocab(path / "source.spm", ["</s>", "<unk>"])
     (path / "vocab.json").write_text(json.dumps(vocab))
+    pair = {} if source is None else {"source_lang": source, "target_lang": target}
     tokenizer = MarianTokenizer(
-        str(path / "source.spm"), str(path / "target.spm"), str(path / "vocab.json")
+        str(path / "source.spm"), str(path / "target.spm"), str(path / "vocab.json"), **pair
     )
     config = MarianConfig(
         vocab_size=len(vocab),
@@ -351,18 +356,21 @@ def marian(root: Path) -> Path:
     return path
 
 
-def m2m100(root: Path) -> Path:
-    """An M2M100 translator: `sentencepiece.bpe.model` and `vocab.json`."""
+def m2m100(root: Path, codes: str = "m2m100") -> Path:
+    """An M2M100 translator: `sentencepiece.bpe.model` and `vocab.json`.
+
+    `codes="wmt21"` gives the 8-language set (no Korean).
+    """
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
 
     torch.manual_seed(0)
-    path = root / "tiny-m2m100"
+    path = root / ("tiny-m2m100" if codes == "m2m100" else f"tiny-m2m100-{codes}")
     path.mkdir(parents=True)
     spm_file = train_sentencepiece(path / "sentencepiece.bpe.model")
     vocab = _spm_vocab(spm_file, ["<s>", "</s>", "<unk>"])
     (path / "vocab.json").write_text(json.dumps(vocab))
-    tokenizer = M2M100Tokenizer(str(path / "vocab.json"), str(spm_file))
+    tokenizer = M2M100Tokenizer(str(path / "vocab.json"), str(spm_file), language_codes=codes)
     languages = [tokenizer.get_lang_id(code) for code in tokenizer.lang_code_to_token]
     config = M2M100Config(
         vocab_size=max(languages) + 1 + 8,  # language tokens, then 8 made-up words
