@@ -10,6 +10,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
+from langchain_hugginggpt.catalog.architectures import unsupported_reason
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.catalog.directions import card_directions, translation_refusal
 from langchain_hugginggpt.engines.availability import install_hint
@@ -92,6 +93,7 @@ def _select(
                 mode,
                 "none",
                 f"no model for {task['task']} can run here (inference mode {mode}); "
+                + _unsupported_note(task["task"], ctx, services)
                 + (install_hint(task["task"]) or _NO_MODEL_HINT),
             )
         elif len(cards) == 1:
@@ -272,7 +274,9 @@ def _candidates(
         task,
         k=ctx.top_k,
         available=lambda card: (
-            services.engines.can_run(card, mode) and (fits is None or fits(card))
+            _architecture_runs(card, mode)
+            and services.engines.can_run(card, mode)
+            and (fits is None or fits(card))
         ),
         exclude_licenses=ctx.excluded_licenses,
         allow_gated=ctx.allow_gated,
@@ -281,6 +285,23 @@ def _candidates(
         local = [c for c in experts if c.is_local]
         return (local + own + [c for c in experts if not c.is_local])[: ctx.top_k]
     return (own + experts)[: ctx.top_k]
+
+
+def _architecture_runs(card: ModelCard, mode: str) -> bool:
+    """False for an architecture no local engine runs (remote mode leaves it to the provider)."""
+    return mode == "remote" or unsupported_reason(card) is None
+
+
+def _unsupported_note(task: str, ctx: Context, services: Services) -> str:
+    """Names the top models left out for their architecture, as `"not offered: ...; "`."""
+    if ctx.inference_mode == "remote":
+        return ""
+    left_out = [
+        f"{card.id} ({why})"
+        for card in services.catalog.models(task)[: ctx.top_k]
+        if (why := unsupported_reason(card))
+    ]
+    return f"not offered: {'; '.join(left_out)}; " if left_out else ""
 
 
 def _record(
