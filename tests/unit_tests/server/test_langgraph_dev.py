@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +25,8 @@ import httpx
 import pytest
 from langgraph_sdk import get_sync_client
 
+from benchmarks.agent_server import stop_process
+from benchmarks.backing import free_port
 from tests.unit_tests.fake_openai import FakeOpenAIServer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -56,28 +56,6 @@ def controller(body: dict[str, Any]) -> str:
             {"selections": [{"id": 1, "model": "spacy/en_core_web_sm", "reason": "offline"}]}
         )
     return "Found: Ada Lovelace, Charles Babbage (people) and London (a place)."
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the server and everything it started (it runs in its own process group)."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=30)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +129,7 @@ def server(work: Path) -> Iterator[tuple[str, FakeOpenAIServer]]:
                 time.sleep(0.5)
             yield url, llm
         finally:
-            stop(proc)
+            stop_process(proc)
             log.close()
     assert proc.poll() is not None  # the server this test started is gone
 
