@@ -82,6 +82,19 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
                 f"includes process start and model loading)",
             )
         )
+    if "time_to_first_answer_token" in results:
+        r = results["time_to_first_answer_token"]
+        demo, sim = r["demo"], r["simulated_written"]
+        lines.append(
+            _row(
+                "`time_to_first_answer_token`",
+                f"{demo['seconds']:.1f} s",
+                f"`make demo`'s job, answer on stdout {demo['seconds']:.1f} s after the command "
+                f"started (of {demo['total']:.1f} s; composed by code, sent whole); a written "
+                f"answer streamed by a simulated controller: first piece {sim['seconds']:.2f} s, "
+                f"whole run {sim['total']:.2f} s",
+            )
+        )
     for backend, r in results.get("load", {}).items():
         if not isinstance(r, dict):
             continue

@@ -20,7 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fuzz, load, real_models, scheduling
+from benchmarks import answer_stream, fuzz, load, real_models, scheduling
 from benchmarks.planning.evaluate import evaluate as evaluate_planning
 from benchmarks.planning.evaluate import load_items
 from benchmarks.planning.evaluate import markdown as planning_markdown
@@ -33,6 +33,7 @@ PARTS = (
     "scheduler",
     "warm_cold",
     "demo",
+    "first_token",
     "planning",
     "fuzz",
     "load",
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             "scheduler": lambda: scheduling.scheduler_overhead(work / "runs"),
             "warm_cold": lambda: real_models.warm_cold(work),
             "demo": lambda: real_models.offline_demo(work),
+            "first_token": lambda: _first_token(work),
             "planning": lambda: _planning(args.planning_limit),
             "fuzz": _fuzz,
             "load": lambda: load.measure(work / "load"),
@@ -121,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             "scheduler": "scheduler_overhead_us_per_task",
             "warm_cold": "warm_over_cold",
             "demo": "offline_demo_seconds",
+            "first_token": "time_to_first_answer_token",
             "planning": "planning",
             "fuzz": "fuzz",
             "load": "load",
@@ -137,6 +140,18 @@ def main(argv: list[str] | None = None) -> int:
     write_plots(results, out)
     print((out / "latest.md").read_text())
     return 0
+
+
+def _first_token(work: Path) -> dict[str, Any]:
+    """Seconds to the answer's first piece, for the demo job and a simulated written answer.
+
+    The demo's answer is composed by code and sent whole; the written one streams from a
+    simulated controller (`benchmarks.answer_stream`).
+    """
+    return {
+        "demo": real_models.first_answer_token(work),
+        "simulated_written": answer_stream.simulated_written(work),
+    }
 
 
 def _fuzz() -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""The `hugginggpt` command: a request in, progress on stderr, the answer and files on stdout."""
+"""The `hugginggpt` command: a request in, progress on stderr, the answer and files on stdout.
+
+The answer is printed as it is made: the respond node's `answer_token` events go to stdout as
+they come (never the planning or selection calls' text), then whatever the final answer adds.
+`--json` and `--quiet` print the answer once, at the end, as before.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import sys
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
@@ -30,7 +35,7 @@ from langchain_hugginggpt.graph.respond import file_outputs
 from langchain_hugginggpt.offline.controller import offline_controller_factory
 from langchain_hugginggpt.planning.request import request_with_inputs
 
-__all__ = ["ask_decision", "build_parser", "main", "state_to_json"]
+__all__ = ["AnswerStream", "ask_decision", "build_parser", "main", "state_to_json"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,9 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         payload = {"messages": [HumanMessage(content=request)]}
     state: dict[str, Any] = {}
     progress = _Progress(err)
+    live = None if args.json or args.quiet or args.plan_only else AnswerStream(sys.stdout)
     try:
         while True:
-            state = _stream(graph, payload, config, progress) or state
+            state = _stream(graph, payload, config, progress, live) or state
             pending = graph.get_state(config).interrupts if checkpointer else ()
             if not pending:
                 break
@@ -184,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps(state_to_json(state), indent=2, ensure_ascii=False))
     else:
-        _print_answer(state, args.plan_only)
+        _print_answer(state, args.plan_only, live)
     failure = _failure(state)
     if failure:
         print(f"hugginggpt: {failure}", file=sys.stderr)
@@ -246,15 +252,28 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
 
 
 def _stream(
-    graph: Any, payload: Any, config: RunnableConfig, progress: _Progress
+    graph: Any,
+    payload: Any,
+    config: RunnableConfig,
+    progress: _Progress,
+    live: AnswerStream | None = None,
 ) -> dict[str, Any]:
-    """Run (or resume) the graph, showing progress; return the last full state it streamed."""
+    """Run (or resume) the graph; return the last full state it streamed.
+
+    Progress goes to stderr as it happens; with `live`, the answer's pieces go to stdout.
+    """
     state: dict[str, Any] = {}
     with progress:
         for mode, chunk in graph.stream(payload, config, stream_mode=["custom", "values"]):
             if not isinstance(chunk, dict):
                 continue
-            if mode == "custom":
+            if mode == "custom" and chunk.get("event") == "answer_token":
+                if live is not None:
+                    progress.pause()  # the bar would draw over the answer's lines
+                    live.piece(str(chunk.get("text", "")))
+            elif mode == "custom":
+                if live is not None and chunk.get("event") == "stage":
+                    live.end_line()
                 progress.event(chunk)
             elif mode == "values":
                 state = chunk
@@ -364,12 +383,60 @@ def state_to_json(state: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _print_answer(state: dict[str, Any], plan_only: bool) -> None:
+class AnswerStream:
+    """The answer on `out` piece by piece as it is made, then what the final answer adds."""
+
+    def __init__(self, out: TextIO) -> None:
+        """Write to `out` (stdout)."""
+        self.out = out
+        self.printed = ""
+        self.line_open = False
+
+    def piece(self, text: str) -> None:
+        """Print a piece of the answer now."""
+        if text:
+            self.out.write(text)
+            self.out.flush()
+            self.printed += text
+            self.line_open = not text.endswith("\n")
+
+    def end_line(self) -> None:
+        """End the answer's line (before a progress line shows up in the same terminal)."""
+        if self.line_open:
+            self.out.write("\n")
+            self.out.flush()
+            self.line_open = False
+
+    def finish(self, answer: str) -> None:
+        """Print what the final `answer` has beyond the pieces already printed.
+
+        When it does not continue them (they were cut where they repeated themselves, or the
+        controller failed part way), print it whole, marked as the answer kept.
+        """
+        head = self.printed.strip()
+        if not head:
+            print(answer, file=self.out)
+            return
+        if answer.startswith(head):
+            rest = answer[len(head) :]
+            if self.line_open:
+                print(rest, file=self.out)
+            elif rest:
+                print(rest.removeprefix("\n"), file=self.out)
+        else:
+            self.end_line()
+            print(f"\n[the answer as kept]\n{answer}", file=self.out)
+        self.line_open = False
+
+
+def _print_answer(state: dict[str, Any], plan_only: bool, live: AnswerStream | None = None) -> None:
     if plan_only and not state.get("error"):
         print(json.dumps(state.get("plan", []), indent=2, ensure_ascii=False))
         return
     data = state_to_json(state)
-    if data["answer"]:
+    if data["answer"] and live is not None:
+        live.finish(data["answer"])
+    elif data["answer"]:
         print(data["answer"])
     results = state.get("results", {})
     messages = state.get("messages", [])
@@ -409,6 +476,10 @@ class _Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.bar.__exit__(None, None, None)
+
+    def pause(self) -> None:
+        """Take the bar off the terminal (for good: the answer is being printed)."""
+        self.bar.stop()
 
     def event(self, event: dict[str, Any]) -> None:
         print_ = self.console.print

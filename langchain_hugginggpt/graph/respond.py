@@ -1,4 +1,13 @@
-"""The respond node: one controller call over a compact record of the run, media as blocks."""
+"""The respond node: one controller call over a compact record of the run, media as blocks.
+
+The answer streams. A written answer's pieces are sent, as the controller makes them, on the
+`custom` stream as `{"event": "answer_token", "text": piece}` and, because the call runs under
+the node's own callbacks, on LangGraph's `messages` stream as `AIMessageChunk`s tagged
+`langgraph_node == "respond"`. A composed ("facts") answer has no model call: it is sent whole
+as one `answer_token` event, and reaches the `messages` stream as the node's returned
+`AIMessage`. The pieces are the controller's raw text; the answer kept in the state is that text
+cut where it repeats itself and bounded, with what code adds ("Not done:", "Files:") after it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.messages.content import create_text_block
+from langchain_core.runnables.config import RunnableConfig, ensure_config, merge_configs
 from langgraph.runtime import Runtime
 
 from langchain_hugginggpt.artifacts.blocks import media_block
@@ -19,7 +29,7 @@ from langchain_hugginggpt.graph.answer import (
     failure_lines,
 )
 from langchain_hugginggpt.graph.context import Context
-from langchain_hugginggpt.graph.events import emitter, stage_events
+from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
 from langchain_hugginggpt.graph.history import turn_artifacts
 from langchain_hugginggpt.graph.llm import embedded_controller
 from langchain_hugginggpt.graph.services import Node, Services
@@ -48,9 +58,10 @@ def make_respond_node(services: Services) -> Node:
                 llm, error = None, f"the controller is not available: {exc}"
             if llm is None or (plan and _facts_only(ctx, llm)):
                 text, kind = compose_facts(plan, results, max_chars=ctx.max_result_chars), "facts"
+                emit({"event": "answer_token", "text": text})
             else:
                 try:
-                    text = _written(state, ctx, llm, meter)
+                    text = _written(state, ctx, llm, meter, emit)
                     kind = "written"
                 except Exception as exc:  # noqa: BLE001 - the run still ends with an answer
                     error = f"the controller failed while answering: {type(exc).__name__}: {exc}"
@@ -89,16 +100,39 @@ def _facts_only(ctx: Context, llm: BaseChatModel) -> bool:
     return embedded_controller(llm)
 
 
-def _written(state: State, ctx: Context, llm: BaseChatModel, meter: StageMeter) -> str:
-    """The controller's answer over the run record, repetition cut and bounded."""
+def _written(state: State, ctx: Context, llm: BaseChatModel, meter: StageMeter, emit: Emit) -> str:
+    """The controller's answer over the run record, streamed, then repetition cut and bounded."""
     record = run_record(state, ctx.max_result_chars)
     prompt = SystemMessage(
         content=RESPOND_SYSTEM.format(record=json.dumps(record, ensure_ascii=False, indent=1))
     )
     request = HumanMessage(content=request_text(state.get("messages", [])))
-    reply = llm.invoke([prompt, request], config={"callbacks": [meter]})
-    text = bound_prose(reply.text.strip(), ctx.max_answer_chars)
+    reply = _streamed(llm, [prompt, request], meter, emit)
+    text = bound_prose(reply.strip(), ctx.max_answer_chars)
     return text or "(the controller returned an empty answer)"
+
+
+def _streamed(llm: BaseChatModel, messages: list[Any], meter: StageMeter, emit: Emit) -> str:
+    """The controller's reply, each piece sent on as an `answer_token` event as it comes.
+
+    The call keeps the run's callbacks (so LangGraph's `messages` stream sees its pieces) and
+    adds the stage meter. A model that cannot stream gives its whole reply as one piece; one
+    that can report usage while streaming (a `stream_usage` setting) is asked to.
+    """
+    config: RunnableConfig = merge_configs(ensure_config(), {"callbacks": [meter]})
+    options: dict[str, Any] = {"stream_usage": True} if _reports_usage(llm) else {}
+    pieces: list[str] = []
+    for chunk in llm.stream(messages, config=config, **options):
+        piece = chunk.text
+        if piece:
+            pieces.append(piece)
+            emit({"event": "answer_token", "text": piece})
+    return "".join(pieces)
+
+
+def _reports_usage(llm: BaseChatModel) -> bool:
+    """Whether the model has a `stream_usage` setting (OpenAI-style models do)."""
+    return "stream_usage" in type(llm).model_fields
 
 
 def _truncate(text: str, limit: int) -> str:

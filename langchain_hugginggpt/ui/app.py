@@ -16,7 +16,7 @@ from typing import Any
 from langchain_hugginggpt.ui.plan_svg import plan_svg
 from langchain_hugginggpt.ui.session import Session, SessionLimitError, Sessions, Update
 
-__all__ = ["build_app", "models_rows", "page_sessions", "upload_dir"]
+__all__ = ["build_app", "models_rows", "page_sessions", "upload_dir", "with_partial_answer"]
 
 HUB = "https://huggingface.co/"
 
@@ -47,6 +47,13 @@ def models_rows(view: Update) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def with_partial_answer(view: Update, history: list[Any]) -> list[Any]:
+    """The chat with the answer so far as its last message, while the answer is being written."""
+    if view.answer and not view.done and not view.error:
+        return [*history, {"role": "assistant", "content": view.answer}]
+    return history
 
 
 def _review_text(review: dict[str, Any]) -> str:
@@ -136,7 +143,7 @@ def build_app(
     def stream(session: Session, updates: Iterator[Update], history: list[Any]) -> Iterator[Any]:
         view = session.view
         for view in updates:
-            yield outputs(view, history)
+            yield outputs(view, with_partial_answer(view, history))
         yield outputs(view, finish(view, history))
 
     def ask(message: dict[str, Any], history: list[Any], sid: str) -> Iterator[Any]:

@@ -40,7 +40,10 @@ _SID_RE = re.compile(r"[0-9a-f]{32}")
 
 @dataclass
 class Update:
-    """What the page shows after an event: plan, task statuses, models, pause, answer, error."""
+    """What the page shows after an event: plan, task statuses, models, pause, answer, error.
+
+    While the answer is being written, `answer` is its text so far (`done` is still False).
+    """
 
     plan: list[dict[str, Any]] = field(default_factory=list)
     statuses: dict[int, str] = field(default_factory=dict)
@@ -124,11 +127,16 @@ class Session:
         view = self.view
         view.error, view.done = None, False
         extra = {} if self.context is None else {"context": self.context}
+        streamed = ""
         try:
             for mode, chunk in self.graph.stream(
                 payload, self.config, stream_mode=["custom", "values"], **extra
             ):
                 if mode == "custom" and isinstance(chunk, dict):
+                    if chunk.get("event") == "answer_token":
+                        # The answer so far; the final state's answer replaces it at the end.
+                        streamed += str(chunk.get("text", ""))
+                        view.answer = streamed
                     self._event(chunk)
                     yield view
                 elif mode == "values" and isinstance(chunk, dict):

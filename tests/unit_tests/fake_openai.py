@@ -9,8 +9,34 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+def _sse_events(content: str, body: dict[str, Any], ident: str) -> list[dict[str, Any]]:
+    """A streamed reply's events: the role, one per word, the stop, then usage if asked for."""
+    from tests.unit_tests.fakes import word_pieces
+
+    def event(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {
+            "id": ident,
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": body.get("model", "m"),
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+
+    events = [event({"role": "assistant", "content": ""})]
+    events += [event({"content": piece}) for piece in word_pieces(content)]
+    events.append(event({}, "stop"))
+    if (body.get("stream_options") or {}).get("include_usage"):
+        usage = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+        events.append({**event({}), "choices": [], "usage": usage})
+    return events
+
+
 class FakeOpenAIServer:
-    """Serves `/v1/chat/completions` with scripted contents; records each request body."""
+    """Serves `/v1/chat/completions` with scripted contents; records each request body.
+
+    A request with `"stream": true` is answered as server-sent events, a word per event;
+    `on_event(index)` (if given) runs before each event is sent.
+    """
 
     def __init__(
         self,
@@ -18,9 +44,11 @@ class FakeOpenAIServer:
         *,
         refuse_response_format: bool = False,
         route: Callable[[dict[str, Any]], str] | None = None,
+        on_event: Callable[[int], None] | None = None,
     ) -> None:
         """Answer from `replies` in order, or, with `route`, from `route(request body)`."""
         self.replies = list(replies)
+        self.on_event = on_event
         self.route = route
         self.refuse_response_format = refuse_response_format
         self.requests: list[dict[str, Any]] = []
@@ -49,6 +77,9 @@ class FakeOpenAIServer:
                     self.wfile.write(b'{"error": {"message": "no scripted reply"}}')
                     return
                 content = server.replies.pop(0)
+                if body.get("stream"):
+                    self._stream(_sse_events(content, body, f"chatcmpl-{len(server.requests)}"))
+                    return
                 payload = {
                     "id": f"chatcmpl-{len(server.requests)}",
                     "object": "chat.completion",
@@ -69,6 +100,20 @@ class FakeOpenAIServer:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _stream(self, events: list[dict[str, Any]]) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                for index, event in enumerate(events):
+                    if server.on_event is not None:
+                        server.on_event(index)
+                    self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+                self.close_connection = True
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
 from langchain_hugginggpt.artifacts.types import TaskOutput
@@ -69,6 +69,46 @@ class ScriptedChatModel(BaseChatModel):
             },
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def word_pieces(text: str) -> list[str]:
+    """`text` cut after each space: the pieces a streaming model sends, joined back exactly."""
+    pieces, start = [], 0
+    for i, char in enumerate(text):
+        if char == " ":
+            pieces.append(text[start : i + 1])
+            start = i + 1
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
+
+
+class StreamingScriptedModel(ScriptedChatModel):
+    """A scripted model that streams each text reply a word at a time.
+
+    `on_piece(index, piece)` runs before piece `index` is sent (record it, or wait on an event
+    so a test can see what a client did with the earlier pieces). The last piece carries the
+    reply's token usage.
+    """
+
+    on_piece: Callable[[int, str], None] | None = None
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        message = self._generate(messages, stop, **kwargs).generations[0].message
+        text = message.text
+        pieces = word_pieces(text) or [""]
+        for index, piece in enumerate(pieces):
+            if self.on_piece is not None:
+                self.on_piece(index, piece)
+            last = index == len(pieces) - 1
+            usage = getattr(message, "usage_metadata", None) if last else None
+            yield ChatGenerationChunk(message=AIMessageChunk(content=piece, usage_metadata=usage))
 
 
 class ToolCallingScriptedModel(ScriptedChatModel):

@@ -123,3 +123,11 @@ def test_taskbench_scores_are_micro_averaged_over_sets() -> None:
     assert scores == {"node_f1_micro": round(4 / 6, 3), "edge_f1_micro": 0.0}
     assert task_type("Automatic Speech Recognition") == "automatic-speech-recognition"
     assert tool_name("image-to-text") == "Image To Text"
+
+
+def test_time_to_first_answer_token_sees_a_written_answer_stream(tmp_path: Path) -> None:
+    from benchmarks.answer_stream import WORDS, simulated_written
+
+    figures = simulated_written(tmp_path, token_s=0.0)
+    assert figures["pieces"] == WORDS
+    assert {"seconds", "total", "controller"} <= set(figures)

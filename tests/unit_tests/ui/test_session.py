@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +14,16 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from langchain_hugginggpt import Catalog, create_hugginggpt_graph
 from langchain_hugginggpt.cli import main as cli_main
-from langchain_hugginggpt.ui.app import models_rows
+from langchain_hugginggpt.ui.app import models_rows, with_partial_answer
 from langchain_hugginggpt.ui.plan_svg import plan_svg
 from langchain_hugginggpt.ui.session import Session, Update
-from tests.unit_tests.fakes import RecordingEngine, ScriptedChatModel, cards
+from tests.unit_tests.fakes import (
+    RecordingEngine,
+    ScriptedChatModel,
+    StreamingScriptedModel,
+    cards,
+    word_pieces,
+)
 
 PLAN = json.dumps(
     {
@@ -102,3 +110,35 @@ def test_ui_command_without_gradio_says_what_to_install(
     monkeypatch.setitem(sys.modules, "gradio", None)  # import gradio raises ImportError
     assert cli_main(["ui", "--port", "9"]) == 2
     assert 'pip install "langchain-hugginggpt[ui]"' in capsys.readouterr().err
+
+
+def test_session_shows_the_answer_growing_as_the_controller_writes_it(tmp_path: Path) -> None:
+    answer = "Both texts were summarised and then translated into French."
+    pieces = word_pieces(answer)
+    partial_seen = threading.Event()
+    log: list[tuple[str, object]] = []
+
+    def on_piece(index: int, piece: str) -> None:
+        if index == len(pieces) - 1:
+            # The controller holds its last word until the page has shown an earlier one.
+            log.append(("waited", partial_seen.wait(30.0)))
+        log.append(("generated", index))
+
+    llm = StreamingScriptedModel(script=[PLAN, answer], on_piece=on_piece)
+    session = Session(_graph(tmp_path, llm))
+    shown: list[str] = []
+    for view in session.ask("summarise and translate"):
+        if view.answer and not view.done:
+            shown.append(view.answer)
+            log.append(("shown", view.answer))
+            partial_seen.set()
+    assert ("waited", True) in log
+    assert log.index(("shown", pieces[0])) < log.index(("generated", len(pieces) - 1))
+    assert shown[0] == pieces[0] and len(shown) >= 2
+    assert all(later.startswith(earlier) for earlier, later in itertools.pairwise(shown))
+    assert len(set(shown)) >= 3 and shown[-1] == answer, "the answer grew a word at a time"
+    assert session.view.done and session.view.answer == answer
+    # The page shows the partial answer as the chat's last message, the final one once done.
+    partial = Update(answer=pieces[0])
+    assert with_partial_answer(partial, [])[-1] == {"role": "assistant", "content": pieces[0]}
+    assert with_partial_answer(session.view, []) == []
