@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -28,6 +29,8 @@ __all__ = [
     "SERVER_VENV",
     "ServerError",
     "Worker",
+    "langgraph_dev_command",
+    "serve_process",
     "server_config",
     "server_worker",
     "stop_process",
@@ -115,9 +118,7 @@ def server_worker(
         redis_url: Redis URL; streaming, queue wake-ups and the runs' heartbeats.
         log: file for the worker's output.
         env: extra environment for the graph.
-        jobs: runs this worker executes at once (`N_JOBS_PER_WORKER`). Keep it below the
-            thread pool of the worker (CPU cores + 4): each running execute node holds a thread
-            while its tasks wait for one; with every thread held, runs deadlock.
+        jobs: runs this worker executes at once (`N_JOBS_PER_WORKER`).
         heartbeat_s: a run's heartbeat interval: a run whose worker stopped beating for about
             twice this long is put back in the queue for another worker.
     """
@@ -133,22 +134,54 @@ def server_worker(
         "PYTHONPATH": str(ROOT),
     }
     environment.pop("VIRTUAL_ENV", None)
+    command = [
+        str(langhost()),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--config",
+        str(config),
+        "--n-jobs-per-worker",
+        str(jobs),
+    ]
+    with serve_process(command, port=port, env=environment, log=log, what="worker") as proc:
+        yield Worker(url=f"http://127.0.0.1:{port}", proc=proc, log=log)
+
+
+def langgraph_dev_command(port: int, config: Path, *extra: str) -> list[str]:
+    """`langgraph dev` (in memory, from this environment's langgraph-cli) serving `config`."""
+    return [
+        str(Path(sys.executable).parent / "langgraph"),
+        "dev",
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--no-browser",
+        "--no-reload",
+        "--config",
+        str(config),
+        *extra,
+    ]
+
+
+@contextmanager
+def serve_process(
+    command: list[str], *, port: int, env: Mapping[str, str], log: Path, what: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start server `command` in its own process group; yield it once `/ok` answers; stop it.
+
+    It runs from the repository (graph paths in a config are relative to it), its output goes
+    to `log`. Raises `ServerError` with the log's end when it exits or gives no `/ok` within
+    180 s.
+    """
     out = log.open("wb")
     proc = subprocess.Popen(
-        [
-            str(langhost()),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--config",
-            str(config),
-            "--n-jobs-per-worker",
-            str(jobs),
-        ],
-        cwd=ROOT,  # graph paths in the config are relative to the repository
-        env=environment,
+        command,
+        cwd=ROOT,
+        env=dict(env),
         stdout=out,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -158,16 +191,16 @@ def server_worker(
         deadline = time.monotonic() + 180
         while True:
             if proc.poll() is not None:
-                raise ServerError(f"worker exited with {proc.returncode}: {_tail(log)}")
+                raise ServerError(f"{what} exited with {proc.returncode}: {_tail(log)}")
             try:
                 if httpx.get(f"{url}/ok", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise ServerError(f"worker gave no /ok within 180 s: {_tail(log)}")
+                raise ServerError(f"{what} gave no /ok within 180 s: {_tail(log)}")
             time.sleep(0.3)
-        yield Worker(url=url, proc=proc, log=log)
+        yield proc
     finally:
         if proc.poll() is None:
             stop_process(proc)

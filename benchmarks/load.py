@@ -16,8 +16,6 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
@@ -29,7 +27,12 @@ from typing import Any
 import httpx
 from langgraph_sdk import get_client
 
-from benchmarks.agent_server import ROOT, ServerError, server_config, server_worker, stop_process
+from benchmarks.agent_server import (
+    langgraph_dev_command,
+    serve_process,
+    server_config,
+    server_worker,
+)
 from benchmarks.backing import free_port, postgres_instance, redis_instance
 from benchmarks.served_graph import TOKEN_RE
 
@@ -139,43 +142,10 @@ def concurrent_runs(
 def _dev_server(config: Path, work: Path) -> Iterator[str]:
     """`langgraph dev` (in memory, this environment) serving `config`; yields its URL."""
     port = free_port()
-    out = (work / "dev.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "langgraph"),
-            "dev",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-            "--no-browser",
-            "--no-reload",
-            "--config",
-            str(config),
-            "--n-jobs-per-worker",
-            "4",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **served_env(work), "LANGGRAPH_CLI_NO_ANALYTICS": "1"},
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise ServerError(f"langgraph dev did not start: see {work / 'dev.log'}")
-            try:
-                if httpx.get(f"{url}/ok", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        yield url
-    finally:
-        stop_process(proc)
-        out.close()
+    command = langgraph_dev_command(port, config, "--n-jobs-per-worker", "4")
+    env = {**os.environ, **served_env(work), "LANGGRAPH_CLI_NO_ANALYTICS": "1"}
+    with serve_process(command, port=port, env=env, log=work / "dev.log", what="langgraph dev"):
+        yield f"http://127.0.0.1:{port}"
 
 
 def measure(work: Path, *, runs: int = 50, concurrency: int = 50) -> dict[str, Any]:

@@ -14,18 +14,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from langgraph_sdk import get_sync_client
 
-from benchmarks.agent_server import stop_process
+from benchmarks.agent_server import langgraph_dev_command, serve_process
 from benchmarks.backing import free_port
 from tests.unit_tests.fake_openai import FakeOpenAIServer
 
@@ -88,49 +84,12 @@ def server(work: Path) -> Iterator[tuple[str, FakeOpenAIServer]]:
             "HUGGINGGPT_CONTROLLER",
         ):
             env.pop(name, None)
-        log = (work / "server.log").open("w")
-        proc = subprocess.Popen(
-            [
-                # From langgraph-cli[inmem], in the test dependency group.
-                str(Path(sys.executable).parent / "langgraph"),
-                "dev",
-                "--port",
-                str(port),
-                "--host",
-                "127.0.0.1",
-                "--no-browser",
-                "--no-reload",
-                "--config",
-                str(ROOT / "langgraph.json"),
-            ],
-            # Graph paths in langgraph.json are relative to the working directory; the server
-            # keeps its in-memory store in ./.langgraph_api (ignored by git).
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(
-                        f"langgraph dev exited: {(work / 'server.log').read_text()[-3000:]}"
-                    )
-                try:
-                    if httpx.get(f"{url}/ok", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"no /ok in 180 s: {(work / 'server.log').read_text()[-3000:]}")
-                time.sleep(0.5)
-            yield url, llm
-        finally:
-            stop_process(proc)
-            log.close()
+        # Graph paths in langgraph.json are relative to the repository, where the server also
+        # keeps its in-memory store (./.langgraph_api, ignored by git).
+        command = langgraph_dev_command(port, ROOT / "langgraph.json")
+        log = work / "server.log"
+        with serve_process(command, port=port, env=env, log=log, what="langgraph dev") as proc:
+            yield f"http://127.0.0.1:{port}", llm
     assert proc.poll() is not None  # the server this test started is gone
 
 
