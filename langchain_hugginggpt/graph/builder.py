@@ -13,6 +13,7 @@ from langgraph.runtime import get_runtime
 from langgraph.types import Checkpointer
 
 from langchain_hugginggpt.catalog.base import Catalog
+from langchain_hugginggpt.catalog.bundled import load_bundled
 from langchain_hugginggpt.catalog.hub import HubListing
 from langchain_hugginggpt.engines.base import Engine, Engines
 from langchain_hugginggpt.engines.conditions import condition_cards, depth_condition_card
@@ -50,8 +51,10 @@ def default_catalog(*, hub_timeout_s: float = 3.0) -> Catalog:
     for card in [*packaged_cards(), *system_cards(), *condition_cards()]:
         catalog.register(card)
     # The depth ControlNet's condition map is made by a depth-estimation model.
-    bundled_depth = [c for c in Catalog().models("depth-estimation") if c.source == "bundled"]
-    for card in bundled_depth[:3]:
+    # Ranked as the catalog ranks, over the snapshot's depth cards only (not all 673 again, and
+    # not through the live listing, which may wait for the Hub).
+    depth = Catalog(cards=[c for c in load_bundled() if c.task == "depth-estimation"])
+    for card in depth.models("depth-estimation")[:3]:
         catalog.register(depth_condition_card(card))
     return catalog
 

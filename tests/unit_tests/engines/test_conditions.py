@@ -237,3 +237,15 @@ def test_depth_condition_on_the_real_transformers_runner(tmp_path: Path) -> None
     )
     assert out["type"] == "image" and Path(out["path"]).is_file()
     assert out["text"].startswith("depth condition map")
+
+
+def test_the_default_catalog_offers_the_computed_and_depth_conditions() -> None:
+    """Computed maps have their own cards; the depth map comes from the top bundled depth models."""
+    from langchain_hugginggpt import Catalog
+    from langchain_hugginggpt.graph.builder import default_catalog
+
+    catalog = default_catalog(hub_timeout_s=0.01)
+    depth = [c.id for c in Catalog().models("depth-estimation")[:3]]
+    assert [c.id for c in catalog.models("depth-control")] == depth
+    assert [c.id for c in catalog.models("canny-control")] == ["hugginggpt/canny-condition"]
+    assert catalog.models("openpose-control") == []
