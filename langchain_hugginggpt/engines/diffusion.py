@@ -17,7 +17,7 @@ from langchain_hugginggpt.engines.availability import model_ref, pick_device, we
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
 from langchain_hugginggpt.engines.cache import ModelCache
 from langchain_hugginggpt.engines.media_io import open_image
-from langchain_hugginggpt.engines.shared import LOAD_LOCK, env_flag, model_lock, shared_cache
+from langchain_hugginggpt.engines.shared import BUILD_LOCK, env_flag, model_lock, shared_cache
 from langchain_hugginggpt.tasks import CONTROL_CONDITIONS
 
 __all__ = ["DEFAULT_CONTROLNET_BASE", "DiffusersEngine"]
@@ -91,7 +91,7 @@ class DiffusersEngine(Engine):
         import diffusers
 
         options: dict[str, Any] = {"use_safetensors": None if self.allow_pickle else True}
-        with LOAD_LOCK:
+        with BUILD_LOCK:
             return self._load_serially(diffusers, task, ref, device, options)
 
     def _load_serially(

@@ -18,7 +18,6 @@ from langchain_hugginggpt.engines.cache import ModelCache
 
 __all__ = [
     "BUILD_LOCK",
-    "LOAD_LOCK",
     "LockTimeoutError",
     "build_guard",
     "cache_budget",
@@ -36,9 +35,6 @@ transformers and diffusers build models by patching process-wide functions (`tor
 two constructions in parallel threads can leave them patched for good ("Cannot copy out of meta
 tensor"). Downloads, other libraries' loads and inference do not take it. Wait for it with
 `build_guard`, which bounds the wait."""
-
-LOAD_LOCK = BUILD_LOCK
-"""Former name of `BUILD_LOCK`, kept for the engines that still use it directly."""
 
 _lock = threading.Lock()
 _cache: ModelCache | None = None

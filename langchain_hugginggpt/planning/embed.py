@@ -77,9 +77,9 @@ class _SentenceTransformer:
     def __init__(self, path: str) -> None:
         from sentence_transformers import SentenceTransformer
 
-        from langchain_hugginggpt.engines.shared import LOAD_LOCK
+        from langchain_hugginggpt.engines.shared import BUILD_LOCK
 
-        with LOAD_LOCK:
+        with BUILD_LOCK:
             self.model = SentenceTransformer(path, device="cpu")
         self.lock = threading.Lock()
 

@@ -19,7 +19,7 @@ from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.availability import model_ref, weights_available
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
 from langchain_hugginggpt.engines.offline.extractive import summarise, summary_output
-from langchain_hugginggpt.engines.shared import LOAD_LOCK, shared_cache
+from langchain_hugginggpt.engines.shared import BUILD_LOCK, shared_cache
 
 __all__ = ["SentenceTransformersEngine"]
 
@@ -87,7 +87,7 @@ class SentenceTransformersEngine(Engine):
     def _load(self, where: str) -> Any:
         from sentence_transformers import SentenceTransformer
 
-        with LOAD_LOCK:
+        with BUILD_LOCK:
             return SentenceTransformer(where, device=self.device, trust_remote_code=False)
 
 
