@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from langchain_hugginggpt.artifacts.language import language_code, language_name
 from langchain_hugginggpt.catalog.card import ModelCard
 
-__all__ = ["ANY", "T5_PAIRS", "Directions", "card_directions", "translation_refusal"]
+__all__ = [
+    "ANY",
+    "T5_PAIRS",
+    "Directions",
+    "card_directions",
+    "pair_side",
+    "translation_refusal",
+]
 
 ANY = "*"
 """A side of a pair that takes any language (`opus-mt-mul-en` reads any source)."""
@@ -64,7 +71,8 @@ def _name(code: str) -> str:
     return "any language" if code == ANY else language_name(code)
 
 
-def _iso(code: str) -> str | None:
+def pair_side(code: str) -> str | None:
+    """One side of a model's language pair as named in ids and tokenizers (`en`, `mul`)."""
     if code.lower() == "mul":
         return ANY
     return language_code(code)
@@ -86,7 +94,7 @@ def card_directions(card: ModelCard) -> Directions | None:
         return Directions(pairs=T5_PAIRS)
     match = _PAIR_ID.search(name)
     if match and not any(key in name for key in _MANY_TO_MANY):
-        src, tgt = _iso(match.group(1)), _iso(match.group(2))
+        src, tgt = pair_side(match.group(1)), pair_side(match.group(2))
         if src and tgt:
             return Directions(pairs=frozenset({(src, tgt)}))
     declared = {code for d in card.languages if (code := language_code(d))}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_hugginggpt.artifacts.language import detect_language, language_code, language_name
-from langchain_hugginggpt.catalog.directions import ANY, Directions
+from langchain_hugginggpt.catalog.directions import ANY, Directions, pair_side
 from langchain_hugginggpt.engines.base import EngineError
 
 __all__ = [
@@ -250,7 +250,7 @@ def _marian_pair(model: Any, tokenizer: Any, name: str) -> tuple[str, str] | Non
 
 
 def _side(code: str) -> str:
-    return ANY if code.lower() == "mul" else (language_code(code) or "")
+    return pair_side(code) or ""
 
 
 def _target_token(tokens: list[str], tgt: str | None) -> str | None:
