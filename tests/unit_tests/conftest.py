@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,14 @@ from tests.unit_tests.engines import tiny_models
 # Nothing in the unit tests may reach the Hub, whatever the machine's settings.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+@pytest.fixture
+def release() -> Iterator[threading.Event]:
+    """An event released at teardown, so every deliberately hung call ends with its test."""
+    event = threading.Event()
+    yield event
+    event.set()
 
 
 @pytest.fixture(scope="session")

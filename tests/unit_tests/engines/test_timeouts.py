@@ -7,7 +7,7 @@ long ones only guard against a hang. No test asserts how long anything took.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -23,14 +23,6 @@ from tests.unit_tests.fakes import LoadingEngine, cards
 
 GUARD_S = 20.0
 """Only a hang guard: nothing here should ever wait this long."""
-
-
-@pytest.fixture
-def release() -> Iterator[threading.Event]:
-    """Released at teardown, so every deliberately hung call ends with its test."""
-    event = threading.Event()
-    yield event
-    event.set()
 
 
 def in_thread(fn: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:

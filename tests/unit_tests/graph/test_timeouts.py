@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -24,14 +23,6 @@ from langchain_hugginggpt.plan.types import PlannedTask
 from tests.unit_tests.fakes import LoadingEngine, RecordingEngine, ScriptedChatModel, cards
 
 GUARD_S = 20.0
-
-
-@pytest.fixture
-def release() -> Iterator[threading.Event]:
-    """Released at teardown, so every deliberately hung call ends with its test."""
-    event = threading.Event()
-    yield event
-    event.set()
 
 
 @pytest.fixture
