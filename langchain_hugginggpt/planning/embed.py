@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import re
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Embedder", "TfIdfEmbedder", "default_embedder"]
+__all__ = ["Embedder", "TfIdfEmbedder", "cached_encode", "default_embedder"]
 
 
 def _numpy() -> ModuleType:
@@ -75,6 +78,10 @@ class _SentenceTransformer:
     name = "all-MiniLM-L6-v2"
 
     def __init__(self, path: str) -> None:
+        weights = Path(path) / "model.safetensors"
+        stamp = weights.stat().st_mtime_ns if weights.is_file() else 0
+        self.cache_key = f"{self.name}\n{Path(path).resolve()}\n{stamp}"
+        """Names these exact weights: vectors cached under it are valid for them only."""
         from sentence_transformers import SentenceTransformer
 
         from langchain_hugginggpt.engines.shared import BUILD_LOCK
@@ -87,6 +94,37 @@ class _SentenceTransformer:
         with self.lock:
             vectors: np.ndarray = self.model.encode(list(texts), normalize_embeddings=True)
         return vectors
+
+
+def cached_encode(embedder: Embedder, texts: Sequence[str], folder: Path | None) -> np.ndarray:
+    """`embedder.encode(texts)`, kept on disk under `folder` for the next process.
+
+    Only embedders that name their weights (`cache_key`) are cached; the file's name is a hash
+    of that key and the texts, so changed phrases or weights are encoded afresh. A cache that
+    cannot be read or written is ignored: the texts are encoded as without it.
+    """
+    key = getattr(embedder, "cache_key", None)
+    if folder is None or not isinstance(key, str):
+        return embedder.encode(texts)
+    np = _numpy()
+    digest = hashlib.sha256("\x00".join([key, *texts]).encode()).hexdigest()[:32]
+    path = folder / f"{digest}.npy"
+    try:
+        vectors = np.load(path, allow_pickle=False)
+        if vectors.shape[0] == len(texts):
+            return vectors
+    except (OSError, ValueError):
+        pass
+    vectors = embedder.encode(texts)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npy.tmp")
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, vectors, allow_pickle=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return vectors
 
 
 _DEFAULT: Embedder | None = None

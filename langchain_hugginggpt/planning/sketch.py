@@ -28,13 +28,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
+from langchain_hugginggpt.catalog.hub import default_cache_dir
 from langchain_hugginggpt.engines.conditions import unavailable_reason
 from langchain_hugginggpt.plan.references import REFERENCE_RE
 from langchain_hugginggpt.plan.types import PlannedTask
-from langchain_hugginggpt.planning.embed import Embedder, default_embedder
+from langchain_hugginggpt.planning.embed import Embedder, cached_encode, default_embedder
 from langchain_hugginggpt.planning.steps import Step, request_files, split_steps
 from langchain_hugginggpt.tasks import TASKS, Modality, TaskSpec
 
@@ -219,6 +220,8 @@ class Sketcher:
     """Added to translation when the step names a target language ("into German")."""
     direction_penalty: float = 0.15
     """Taken from a task whose result is not the kind a step asks for ("into written text")."""
+    cache_dir: Path | None = field(default_factory=lambda: default_cache_dir() / "planning")
+    """Where the intent phrases' vectors are kept between processes (None: not kept)."""
     verb_bonus: float = 1.0
     """Added to the task a step's leading verb names (`VERB_TASKS`), enough to decide it:
     "summarise the recording" is a summary (of a transcript), not a transcription."""
@@ -235,7 +238,7 @@ class Sketcher:
             texts.append(phrase)
         if self.embedder is None:
             self.embedder = default_embedder(texts)
-        return names, self.embedder.encode(texts)
+        return names, cached_encode(self.embedder, texts, self.cache_dir)
 
     def task_scores(self, text: str) -> dict[str, float]:
         """Similarity of `text` to each task type (its best-matching intent phrase)."""
