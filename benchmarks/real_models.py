@@ -134,9 +134,12 @@ def offline_demo(work: Path) -> dict[str, Any]:
         raise RuntimeError(f"the demo failed to run: {out.stderr[-2000:]}")
     state = json.loads(out.stdout)
     usage = state["usage"]
+    stages = {s: round(usage[s]["seconds"], 2) for s in usage if s != "total"}
     return {
         "total": round(wall, 2),
-        "by_stage": {s: round(usage[s]["seconds"], 2) for s in usage if s != "total"},
+        "by_stage": stages,
+        "outside_stages": round(wall - sum(stages.values()), 2),
+        "stage_models": _stage_models(state),
         "llm_calls": usage["total"]["llm_calls"],
         "tasks": [
             {"task": r["task"], "model": r["model"], "status": r["status"], "seconds": r["seconds"]}
@@ -145,6 +148,25 @@ def offline_demo(work: Path) -> dict[str, Any]:
         "exit_code": out.returncode,
         "includes": "process start, model loading and the one-time join of the controller weights",
     }
+
+
+def _stage_models(state: dict[str, Any]) -> dict[str, str]:
+    """Which models each stage's time went to, with the controller's tokens, from the run's own
+    usage and results."""
+    out = {}
+    for stage in ("plan", "select", "respond"):
+        u = state["usage"].get(stage, {})
+        if u.get("llm_calls"):
+            out[stage] = (
+                f"controller: {u['llm_calls']} call(s), {u.get('input_tokens', 0)} prompt and "
+                f"{u.get('output_tokens', 0)} generated tokens"
+            )
+        else:
+            out[stage] = "no controller call"
+    out["execute"] = "; ".join(
+        f"{r['task']}: {r['model']} {r['seconds']:.2f} s" for r in state["results"].values()
+    )
+    return out
 
 
 def first_answer_token(work: Path) -> dict[str, Any]:

@@ -78,8 +78,10 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             _row(
                 "`offline_demo_seconds`",
                 f"{r['total']:.1f} s",
-                f"`make demo`'s job end to end ({stages}; {r['llm_calls']} LLM calls; "
-                f"includes process start and model loading)",
+                f"`make demo`'s job end to end ({stages}; "
+                f"{r.get('outside_stages', 0):.1f} s outside the stages: process start and "
+                f"imports; {r['llm_calls']} LLM calls). Models: "
+                + "; ".join(f"{k}: {v}" for k, v in r.get("stage_models", {}).items()),
             )
         )
     if "time_to_first_answer_token" in results:
