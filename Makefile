@@ -7,15 +7,16 @@ STAMP := $(VENV)/.installed-dev
 SERVER_VENV := .venv-server
 SERVER_STAMP := $(SERVER_VENV)/.installed-server
 
-# llama-cpp-python compiles llama.cpp during install. Build for a portable target, not
-# -march=native: a native build uses AMX tiles on CPUs that have them, and its batched matmuls
-# crashed (segfault) in a VM that does not grant the tiles.
-ifeq ($(shell uname -m),x86_64)
-export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
-	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF
-else
-export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+# llama-cpp-python compiles llama.cpp during install, for the instruction sets this CPU reports
+# (scripts/llama_cmake_args.py): AVX2 at least, AVX-512 with VNNI and BF16 where present, never
+# -march=native and AMX tiles only with HUGGINGGPT_LLAMA_AMX=1 (a native build used the tiles
+# and its batched matmuls crashed in a VM that does not grant them). A CMAKE_ARGS you set wins.
+# Each set of arguments gets its own cached wheel (scripts/llama_wheel.py); a smoke test then
+# evaluates a prompt on the installed build (scripts/llama_smoke.py) and names the fallback.
+ifeq ($(strip $(CMAKE_ARGS)),)
+CMAKE_ARGS := $(shell $(PYTHON) -m scripts.llama_cmake_args)
 endif
+export CMAKE_ARGS
 
 DEMO_REQUEST := transcribe this recording, summarise it in two sentences, read the summary aloud, and list the people and places it mentions
 SAMPLE := samples/news.wav
@@ -27,8 +28,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 
 # pip >= 25.1 understands PEP 735 dependency groups (--group).
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml scripts/llama_cmake_args.py scripts/llama_wheel.py | $(BIN)/python
+	$(BIN)/python -m scripts.llama_wheel install
 	$(BIN)/python -m pip install --quiet -e ".[local,offline,ui,postgres]" --group dev
+	$(BIN)/python -m scripts.llama_smoke
 	touch $@
 
 # langhost + langgraph-runtime-pg + this project, for the server tests and `make bench`.
