@@ -16,7 +16,9 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
+from langchain_hugginggpt.catalog.hub import default_cache_dir
 from langchain_hugginggpt.engines.shared import model_lock, shared_cache
+from langchain_hugginggpt.offline.prefix_cache import PrefixCache, fixed_prefix
 
 __all__ = ["ChatLlamaCpp"]
 
@@ -38,6 +40,11 @@ class ChatLlamaCpp(BaseChatModel):
     task on the same file use one copy. Calls on one model are serialised (llama.cpp contexts are
     not thread-safe). `with_structured_output` constrains decoding to the JSON schema, so the
     reply is always valid JSON of that shape. Token counts reach `usage_metadata`.
+
+    The leading system messages (a stage's fixed instructions) are evaluated once and their
+    state kept in `prefix_cache_dir`, so later calls and later runs evaluate only what follows
+    them. How many prompt tokens a call evaluated is in `response_metadata`
+    (`prompt_tokens_evaluated`); the others count as `input_token_details["cache_read"]`.
     """
 
     model_path: str
@@ -48,6 +55,12 @@ class ChatLlamaCpp(BaseChatModel):
     max_tokens: int = 768
     seed: int = 0
     stop_sequences: list[str] = Field(default_factory=list)
+    prefix_cache: bool = True
+    """Keep the evaluated leading system messages for later calls and runs."""
+    prefix_cache_dir: str | None = None
+    """Where their state files go; None: `$HUGGINGGPT_CACHE/prefixes`."""
+    prefix_cache_mb: int = 256
+    """Bound of that folder; the least recently used files go first."""
 
     @property
     def _llm_type(self) -> str:
@@ -100,7 +113,11 @@ class ChatLlamaCpp(BaseChatModel):
         if kwargs.get("response_format"):
             options["response_format"] = kwargs["response_format"]
         with lock:
+            _reset_counts(llama)
+            if self.prefix_cache and (prefix := fixed_prefix(llama, payload)) is not None:
+                self._prefix_cache().prime(llama, prefix)
             out = llama.create_chat_completion(messages=payload, **options)
+            evaluated = _prompt_tokens_evaluated(llama)
         choice = out["choices"][0]
         usage = out.get("usage") or {}
         prompt_tokens, completion_tokens = (
@@ -113,13 +130,19 @@ class ChatLlamaCpp(BaseChatModel):
                 "input_tokens": prompt_tokens,
                 "output_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
+                "input_token_details": {"cache_read": max(prompt_tokens - evaluated, 0)},
             },
             response_metadata={
                 "model_name": self.model_name,
                 "finish_reason": choice.get("finish_reason"),
+                "prompt_tokens_evaluated": evaluated,
             },
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _prefix_cache(self) -> PrefixCache:
+        folder = self.prefix_cache_dir or default_cache_dir() / "prefixes"
+        return PrefixCache(Path(folder), self.prefix_cache_mb * 1024 * 1024)
 
     def with_structured_output(
         self,
@@ -160,6 +183,25 @@ def _parsed_or_raise(out: dict[str, Any]) -> Any:
     if out["parsing_error"] is not None:
         raise out["parsing_error"]
     return out["parsed"]
+
+
+def _reset_counts(llama: Any) -> None:
+    import llama_cpp
+
+    llama_cpp.llama_perf_context_reset(llama.ctx)
+
+
+def _prompt_tokens_evaluated(llama: Any) -> int:
+    """Prompt tokens llama.cpp evaluated since `_reset_counts`, the cached prefix's included.
+
+    llama.cpp counts a decode of more than one token as prompt evaluation, and reports at
+    least 1 (so 1 means none). A prompt seen whole before replays its last token alone, which
+    counts as decoding: such a call reports 0.
+    """
+    import llama_cpp
+
+    counted = int(llama_cpp.llama_perf_context(llama.ctx).n_p_eval)
+    return 0 if counted <= 1 else counted
 
 
 def _file_size(path: str) -> int:
