@@ -117,13 +117,14 @@ class ChatLlamaCpp(BaseChatModel):
             if self.prefix_cache and (prefix := fixed_prefix(llama, payload)) is not None:
                 self._prefix_cache().prime(llama, prefix)
             out = llama.create_chat_completion(messages=payload, **options)
-            evaluated = _prompt_tokens_evaluated(llama)
+            counted = _prompt_tokens_evaluated(llama)
         choice = out["choices"][0]
         usage = out.get("usage") or {}
         prompt_tokens, completion_tokens = (
             usage.get("prompt_tokens", 0),
             usage.get("completion_tokens", 0),
         )
+        evaluated = prompt_tokens if counted is None else counted
         message = AIMessage(
             content=choice["message"].get("content") or "",
             usage_metadata={
@@ -188,10 +189,11 @@ def _parsed_or_raise(out: dict[str, Any]) -> Any:
 def _reset_counts(llama: Any) -> None:
     import llama_cpp
 
-    llama_cpp.llama_perf_context_reset(llama.ctx)
+    if getattr(llama, "ctx", None) is not None:
+        llama_cpp.llama_perf_context_reset(llama.ctx)
 
 
-def _prompt_tokens_evaluated(llama: Any) -> int:
+def _prompt_tokens_evaluated(llama: Any) -> int | None:
     """Prompt tokens llama.cpp evaluated since `_reset_counts`, the cached prefix's included.
 
     llama.cpp counts a decode of more than one token as prompt evaluation, and reports at
@@ -200,6 +202,8 @@ def _prompt_tokens_evaluated(llama: Any) -> int:
     """
     import llama_cpp
 
+    if getattr(llama, "ctx", None) is None:
+        return None  # no llama.cpp context to ask (a stand-in): not counted
     counted = int(llama_cpp.llama_perf_context(llama.ctx).n_p_eval)
     return 0 if counted <= 1 else counted
 

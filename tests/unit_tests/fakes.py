@@ -273,4 +273,7 @@ def scripted_embedded_controller(script: list[str]) -> Any:
         def _llama(self) -> tuple[Any, threading.Lock]:
             return _ScriptedLlama(script, self._calls), threading.Lock()
 
-    return ScriptedLlamaCpp(model_path="scripted.gguf", model_name="scripted-embedded")
+    # The stand-in has no llama.cpp context or tokenizer: no prefix state to save or count.
+    return ScriptedLlamaCpp(
+        model_path="scripted.gguf", model_name="scripted-embedded", prefix_cache=False
+    )
