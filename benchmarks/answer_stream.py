@@ -41,6 +41,15 @@ class StreamingSimulatedController(SimulatedController):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        system = str(messages[0].content)
+        if "planning stage" in system or "model-selection stage" in system:
+            # Planning and selection (read while written when streamed) come whole, at once.
+            whole = self._generate(messages, stop, run_manager, **kwargs).generations[0].message
+            usage = getattr(whole, "usage_metadata", None)
+            yield ChatGenerationChunk(
+                message=AIMessageChunk(content=whole.text, usage_metadata=usage)
+            )
+            return
         with self._lock:
             self._calls.append("respond")
         for index in range(self.words):

@@ -9,19 +9,27 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.base import Engine, EngineRequest
+
+__all__ = [
+    "CHARS_PER_TOKEN",
+    "SimulatedController",
+    "SimulatedEngine",
+    "StreamingController",
+    "token_pieces",
+]
 
 
 class SimulatedController(BaseChatModel):
@@ -66,6 +74,54 @@ class SimulatedController(BaseChatModel):
         usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
         message = AIMessage(content=text, usage_metadata=usage)  # type: ignore[arg-type]
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+CHARS_PER_TOKEN = 4
+"""Characters of a simulated token (about what a BPE tokenizer makes of English and JSON)."""
+
+
+def token_pieces(text: str) -> list[str]:
+    """`text` cut into simulated tokens of `CHARS_PER_TOKEN` characters."""
+    return [text[i : i + CHARS_PER_TOKEN] for i in range(0, len(text), CHARS_PER_TOKEN)]
+
+
+class StreamingController(SimulatedController):
+    """`SimulatedController` that writes each reply at `tokens_per_s`, as a remote LLM does.
+
+    Streamed (`_stream`), the reply comes a token at a time, each at its due time on the clock;
+    asked whole (`_generate`), it comes after the same time. Either way `latency_s` comes first.
+    """
+
+    tokens_per_s: float = 200.0
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        result = super()._generate(messages, stop, run_manager, **kwargs)
+        time.sleep(len(token_pieces(result.generations[0].message.text)) / self.tokens_per_s)
+        return result
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        whole = super()._generate(messages, stop, run_manager, **kwargs).generations[0].message
+        pieces = token_pieces(whole.text)
+        start = time.perf_counter()
+        for index, piece in enumerate(pieces):
+            due = start + (index + 1) / self.tokens_per_s - time.perf_counter()
+            if due > 0:
+                time.sleep(due)
+            last = index == len(pieces) - 1
+            usage = getattr(whole, "usage_metadata", None) if last else None
+            yield ChatGenerationChunk(message=AIMessageChunk(content=piece, usage_metadata=usage))
 
 
 def _first_candidates(prompt: str) -> list[dict[str, Any]]:

@@ -34,10 +34,7 @@ from langchain_hugginggpt.planning.base import Planner
 from langchain_hugginggpt.planning.demos import DemoBank, TaskIndex
 from langchain_hugginggpt.planning.sketch import Sketcher
 
-__all__ = ["EXECUTOR_THREADS", "create_hugginggpt_graph", "default_catalog"]
-
-EXECUTOR_THREADS = 64
-"""Threads LangGraph may use for one run's tasks; the `max_concurrency` setting is the real cap."""
+__all__ = ["create_hugginggpt_graph", "default_catalog"]
 
 
 def default_catalog(*, hub_timeout_s: float = 3.0) -> Catalog:
@@ -153,8 +150,7 @@ def create_hugginggpt_graph(
     builder.add_conditional_edges("select", after_select, ["approve", "execute"])
     builder.add_edge("execute", "respond")
     builder.add_edge("respond", END)
-    graph = builder.compile(checkpointer=checkpointer, name=name)
-    # LangGraph runs `@task` calls on a thread pool sized by the run config's
-    # `max_concurrency`, by default min(32, CPUs + 4): 6 threads on a 2-core machine, which
-    # would cap a wide plan below the `max_concurrency` setting. Threads start only when needed.
-    return graph.with_config(max_concurrency=EXECUTOR_THREADS)
+    # Tasks run on the process's own worker pool (`graph.workers`), not on LangGraph's, so the
+    # run config's `max_concurrency` (LangGraph's pool) does not cap the `max_concurrency`
+    # setting.
+    return builder.compile(checkpointer=checkpointer, name=name)

@@ -114,6 +114,14 @@ class Context:
         "`none`: the ranking decides (local first, then downloads), no controller call; "
         "`auto`: none for the embedded offline controllers, one otherwise.",
     )
+    plan_streaming: bool = _setting(
+        True,
+        "Start each task as soon as the controller has written it (and its dependencies are "
+        "done), while the rest of the plan is still being written; the whole plan is still "
+        "validated when it ends. Only with a controller that streams, and never with "
+        "`approve_plan`. A task whose model the controller must choose waits for the one "
+        "selection call.",
+    )
     approve_plan: bool = _setting(
         False,
         "Pause after selection for the user to approve, edit or cancel the plan (needs a "

@@ -1,12 +1,17 @@
 """The execute node: runs the plan's tasks on their chosen models, walking the fallback ladder.
 
-Each task runs as a LangGraph `@task`, so tasks run concurrently and every finished task's
-result is saved by the checkpointer as soon as it completes.
+Tasks run on the process's worker pool (`graph.workers`), each the moment its dependencies have
+finished (`graph.scheduler`). With a checkpointer, each finished task's result is saved through a
+LangGraph `@task` (`save_result`) as it completes, and before its dependents start, so a resumed
+run does not redo finished tasks. LangGraph matches a `@task` call to its saved result by the
+order of calls within the node, not by the call's arguments, and results are saved in completion
+order. So each saved result carries its plan task id, and a resumed node first replays the saved
+results in order (`_saved_results`) before it starts anything. Without a checkpointer nothing is
+saved and nothing is replayed.
 
-A resumed run must not redo finished tasks. LangGraph matches a `@task` call to its saved result
-by the order of calls within the node, not by the call's arguments, and this scheduler's order
-follows completion times. So each saved result carries its plan task id, and a resumed node first
-replays the saved results in order (`_saved_results`) before it starts anything.
+Why the `@task` saves results and does not run them: it would cost the scheduling thread about
+0.8 ms per task and a fresh thread per task each run (see `graph.workers`), and tasks started
+while the plan is still being written (`graph.session`) run before this node exists.
 """
 
 from __future__ import annotations
@@ -19,11 +24,15 @@ import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from langchain_core.messages import AnyMessage
+from langgraph._internal._constants import CONFIG_KEY_CHECKPOINTER
 from langgraph._internal._runnable import RunnableCallable
+from langgraph.config import get_config
 from langgraph.errors import GraphBubbleUp
 from langgraph.func import task as graph_task
 from langgraph.runtime import Runtime
@@ -39,15 +48,17 @@ from langchain_hugginggpt.artifacts.types import OutputTypeError, TaskOutput, as
 from langchain_hugginggpt.engines.ladder import ladder_card, order_by_language, run_ladder
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
-from langchain_hugginggpt.graph.scheduler import run_dag
-from langchain_hugginggpt.graph.services import Node, Services
+from langchain_hugginggpt.graph.scheduler import DagRun
+from langchain_hugginggpt.graph.services import Services
+from langchain_hugginggpt.graph.session import take_session
 from langchain_hugginggpt.graph.state import State
 from langchain_hugginggpt.graph.usage import StageMeter, with_stage
+from langchain_hugginggpt.graph.workers import submit
 from langchain_hugginggpt.plan.references import REFERENCE_RE, whole_reference
 from langchain_hugginggpt.plan.types import PlannedTask
 from langchain_hugginggpt.tasks import get_task
 
-__all__ = ["make_execute_node", "resolve_inputs"]
+__all__ = ["Jobs", "make_execute_node", "resolve_inputs"]
 
 
 _WAITERS = ThreadPoolExecutor(max_workers=256, thread_name_prefix="hugginggpt-execute")
@@ -56,61 +67,49 @@ _WAITERS = ThreadPoolExecutor(max_workers=256, thread_name_prefix="hugginggpt-ex
 MAX_DOCUMENT_CHARS = 200_000
 """Most characters of a document's text passed to a task; longer documents are cut."""
 
+Result = dict[str, Any]
+
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def make_execute_node(services: Services) -> RunnableCallable:
-    """Build the execute node over the graph's services.
+@dataclass(frozen=True)
+class Jobs:
+    """Starts one run's tasks on the worker pool: each task's job built, then submitted.
 
-    The node waits for its tasks, and the tasks run on the runtime's thread pool. Run
-    synchronously (`invoke`), the waiting happens on the caller's thread. Run asynchronously (an
-    Agent Server, `ainvoke`), a synchronous node would wait on a thread of that same pool, and
-    as many concurrent runs as the pool has threads would hold them all while their tasks wait
-    for one: a deadlock (measured: 6 concurrent `ainvoke` calls hung on 2 cores). So the async
-    node waits on a thread of its own (`_WAITERS`), with the run's context copied to it.
+    `context` is the node's (the run's stream writer and configuration), so the jobs' progress
+    events and the callbacks of LLM calls inside them belong to that node.
     """
 
-    def run_model_task(job: dict[str, Any]) -> dict[str, Any]:
-        if "replay" in job:
-            return {"replay": job["replay"]}
-        return _guarded_job(job, services, emitter())
+    services: Services
+    fields: Mapping[str, Any]
+    """Job fields every task of the run shares (settings, request, input policy, folder)."""
+    context: contextvars.Context
+    emit: Emit
 
-    # The task's name (the function's) keys its saved results in the checkpointer.
-    model_task = graph_task(run_model_task)
+    @classmethod
+    def of(cls, services: Services, ctx: Context, messages: list[AnyMessage], run_id: str) -> Jobs:
+        """The jobs of a run, started from the calling node's context."""
+        fields = {
+            "controller": ctx.controller,
+            "request": messages[-1].text if messages else "",
+            "policy": _policy(ctx, services),
+            "run_dir": str(services.artifacts_root / (run_id or "run")),
+            "timeout_s": ctx.task_timeout_s,
+            "mode": ctx.inference_mode,
+        }
+        return cls(services, fields, contextvars.copy_context(), emitter())
 
-    def execute(state: State, *, runtime: Runtime[Context]) -> dict[str, Any]:
-        ctx = services.context(runtime)
-        emit = emitter()
-        meter = StageMeter()
-        selections = state.get("selections", {})
-        tasks = [_planned(t) for t in state.get("plan", [])]
-        run_dir = services.artifacts_root / state.get("run_id", "run")
-        messages = state.get("messages", [])
-        request = messages[-1].text if messages else ""
-        policy = _policy(ctx, services)
-        saved = _saved_results(model_task) if tasks else {}
-
-        def start(t: PlannedTask, done: Mapping[int, dict[str, Any]]) -> Any:
-            try:
-                return start_task(t, done)
-            except GraphBubbleUp:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a task that cannot start fails alone
-                error = f"could not start: {type(exc).__name__}: {exc}"
-                result = {"task": t.task, "model": None, "engine": None, "status": "error"}
-                return {**result, "error": error, "seconds": 0.0}
-
-        def start_task(t: PlannedTask, done: Mapping[int, dict[str, Any]]) -> Any:
-            if t.id in saved:
-                emit(_task_event(t.id, saved[t.id], restored=True))
-                return saved[t.id]
-            selection = selections.get(str(t.id)) or {}
-            ladder = selection.get("candidates") or []
-            base = {"task": t.task, "model": None, "engine": None}
+    def start(
+        self, t: PlannedTask, done: Mapping[int, Result], selection: Mapping[str, Any] | None
+    ) -> Future[Result] | Result:
+        """Start `t` down `selection`'s ladder, or return its error at once (nothing to run)."""
+        base = {"task": t.task, "model": None, "engine": None}
+        try:
+            ladder = (selection or {}).get("candidates") or []
             if not ladder:
-                reason = selection.get("reason") or "no model was selected"
+                reason = (selection or {}).get("reason") or "no model was selected"
                 return {**base, "status": "error", "error": reason, "seconds": 0.0}
             try:
                 inputs, user_media = resolve_inputs(t, done)
@@ -122,46 +121,88 @@ def make_execute_node(services: Services) -> RunnableCallable:
                     "seconds": 0.0,
                 }
             job = {
+                **self.fields,
                 "task_id": t.id,
                 "task": t.task,
                 "inputs": inputs,
                 "user_media": user_media,
-                "controller": ctx.controller,
-                "request": request,
-                "policy": policy,
                 "ladder": ladder,
-                "run_dir": str(run_dir),
-                "timeout_s": ctx.task_timeout_s,
-                "mode": ctx.inference_mode,
             }
-            future: Future[dict[str, Any]] = model_task(job)
-            return future
+            return submit(self.context, _pooled_job, job, self.services)
+        except GraphBubbleUp:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a task that cannot start fails alone
+            error = f"could not start: {type(exc).__name__}: {exc}"
+            return {**base, "status": "error", "error": error, "seconds": 0.0}
 
-        def on_finish(t: PlannedTask, result: dict[str, Any]) -> None:
-            result.setdefault("task", t.task)
-            if result["status"] == "skipped":
-                emit(
-                    {
-                        "event": "task",
-                        "task_id": t.id,
-                        "task": t.task,
-                        "status": "skipped",
-                        "error": result.get("error"),
-                    }
-                )
+    def finished(self, t: PlannedTask, result: Result) -> None:
+        """Name the task in its result; report a skipped task (a started one reports itself)."""
+        result.setdefault("task", t.task)
+        if result["status"] == "skipped":
+            self.emit(
+                {
+                    "event": "task",
+                    "task_id": t.id,
+                    "task": t.task,
+                    "status": "skipped",
+                    "error": result.get("error"),
+                }
+            )
+
+
+def make_execute_node(services: Services) -> RunnableCallable:
+    """Build the execute node over the graph's services.
+
+    The node waits for its tasks. Run synchronously (`invoke`), the waiting happens on the
+    caller's thread. Run asynchronously (an Agent Server, `ainvoke`), a synchronous node would
+    wait on a thread of the runtime's pool, which also runs the `save_result` tasks, and as many
+    concurrent runs as the pool has threads would hold them all while their saves wait for one:
+    a deadlock (measured: 6 concurrent `ainvoke` calls hung on 2 cores). So the async node waits
+    on a thread of its own (`_WAITERS`), with the run's context copied to it.
+    """
+
+    def save_result(payload: dict[str, Any]) -> dict[str, Any]:
+        return dict(payload.get("result", payload))
+
+    # The task's name (the function's) keys its saved results in the checkpointer.
+    saver = graph_task(save_result)
+
+    def execute(state: State, *, runtime: Runtime[Context]) -> dict[str, Any]:
+        ctx = services.context(runtime)
+        emit = emitter()
+        meter = StageMeter()
+        selections = state.get("selections", {})
+        tasks = [_planned(t) for t in state.get("plan", [])]
+        run_id = state.get("run_id", "")
+        jobs = Jobs.of(services, ctx, state.get("messages", []), run_id)
+        session = take_session(run_id)
+        durable = _checkpointed()
+        saved = _saved_results(saver) if tasks and durable else {}
+
+        def save(t: PlannedTask, result: Result) -> None:
+            saver({"result": result}).result()
+
+        def start(t: PlannedTask, done: Mapping[int, Result]) -> Future[Result] | Result:
+            if t.id in saved:
+                emit(_task_event(t.id, saved[t.id], restored=True))
+                return saved[t.id]
+            return jobs.start(t, done, selections.get(str(t.id)))
 
         with stage_events(emit, "execute"), meter.timed():
-            results = (
-                run_dag(
-                    tasks,
+            if session is not None:
+                dag = session.join(selections, jobs)
+            else:
+                dag = DagRun(
                     start,
                     max_concurrency=ctx.max_concurrency,
-                    on_finish=on_finish,
+                    on_finish=jobs.finished,
                     passthrough=(GraphBubbleUp,),
                 )
-                if tasks
-                else {}
-            )
+                dag.add(tasks)
+                dag.close()
+            results = dag.wait(save if durable else None) if tasks else {}
+        if session is not None:
+            session.annotate(results)
         for result in results.values():
             meter.add(result.get("llm_usage", {}))
         stats: dict[str, float] = meter.as_dict()
@@ -177,8 +218,21 @@ def make_execute_node(services: Services) -> RunnableCallable:
         result: dict[str, Any] = await asyncio.get_running_loop().run_in_executor(_WAITERS, body)
         return result
 
-    node: Node = execute
-    return RunnableCallable(node, aexecute, name="execute")
+    return RunnableCallable(execute, aexecute, name="execute")
+
+
+def _checkpointed() -> bool:
+    """Whether the run has a checkpointer: only then are results saved, and replayed."""
+    try:
+        config = get_config()
+    except RuntimeError:
+        return False
+    return config.get("configurable", {}).get(CONFIG_KEY_CHECKPOINTER) is not None
+
+
+def _pooled_job(job: Mapping[str, Any], services: Services) -> dict[str, Any]:
+    """`_guarded_job` on a worker thread, reporting on the run's stream."""
+    return _guarded_job(job, services, emitter())
 
 
 def _saved_results(model_task: Any) -> dict[int, dict[str, Any]]:

@@ -24,7 +24,9 @@ class State(InputState, total=False):
     - `plan`: the validated tasks, as `{"id", "task", "dep", "args"}` dicts.
     - `selections`: task id (string) -> `{"model", "engine", "reason", "decided_by", "candidates"}`.
     - `results`: task id (string) -> `{"status": "ok"|"error"|"skipped", "model", "engine",
-      "output" or "error", "started_at", "ended_at", "seconds", "attempts"}`.
+      "output" or "error", "started_at", "ended_at", "seconds", "attempts"}`; with plan
+      streaming, `"started_during_planning": true` on a task started while the plan was still
+      being written, and `"rerun"` (why) on one run again because the validated plan changed it.
     - `usage`: stage name and `total` -> `{"llm_calls", "input_tokens", "output_tokens",
       "seconds"}` (the execute stage also has `engine_seconds`).
     - `error`: why the run stopped early, when it did.

@@ -35,6 +35,7 @@ from langchain_hugginggpt.planning.history import request_with_history
 from langchain_hugginggpt.planning.request import request_with_inputs
 from langchain_hugginggpt.planning.sketch import Sketcher
 from langchain_hugginggpt.planning.steps import request_files
+from langchain_hugginggpt.planning.stream import OnTask
 
 __all__ = ["GREETING_RE", "QUESTION_RE", "Planner", "cannot_do"]
 
@@ -94,6 +95,7 @@ class Planner:
         artifacts: Sequence[Mapping[str, Any]] = (),
         callbacks: Sequence[BaseCallbackHandler] = (),
         emit: Emit = _ignore,
+        on_task: OnTask | None = None,
     ) -> tuple[list[PlannedTask], str | None]:
         """The validated plan of `request`, or no tasks and why.
 
@@ -105,6 +107,9 @@ class Planner:
             artifacts: Files earlier turns made (`State.artifacts`).
             callbacks: LangChain callbacks that count the controller's usage.
             emit: Receives progress events (`plan_guided`, `plan_repaired`, `plan_invalid`).
+            on_task: Plan streaming: receives each task the controller writes, as soon as it is
+                written and valid on its own (free planning only; a guided plan's tasks come
+                from the skeleton, not from a reply to read as it is written).
         """
         asked = request_with_history(request, messages, artifacts)
         relevance = self.tasks.scores(request)
@@ -146,4 +151,5 @@ class Planner:
             relevance=relevance,
             callbacks=list(callbacks),
             emit=emit,
+            on_task=on_task,
         )

@@ -4,6 +4,10 @@ The prompt lists the task types and a few worked plans retrieved for the request
 decoded under the plan's JSON schema where the model supports it. Mechanical mistakes are fixed
 from the task types (`plan.repair`); what remains goes back to the controller with the exact
 problems, up to `max_repairs` times.
+
+With `on_task`, the first answer is also read while it is written (`planning.stream`): each task
+valid on its own goes to `on_task` at once, and the whole plan is still parsed, repaired and
+validated when the answer ends, exactly as without it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from langchain_hugginggpt.planning.prompts import (
     plan_schema,
     render_task_list,
 )
+from langchain_hugginggpt.planning.stream import OnTask, PlanTap
 from langchain_hugginggpt.tasks import TASKS
 
 __all__ = ["free_plan", "plan_messages"]
@@ -42,13 +47,19 @@ def free_plan(
     relevance: dict[str, float],
     callbacks: list[BaseCallbackHandler],
     emit: Callable[[dict[str, Any]], None],
+    on_task: OnTask | None = None,
 ) -> tuple[list[PlannedTask], str | None]:
-    """The controller's plan for `prompt`, or no tasks and why none could be had."""
+    """The controller's plan for `prompt`, or no tasks and why none could be had.
+
+    `on_task` receives each task of the first answer as soon as it is written and valid on its
+    own (plan streaming); the plan returned is the validated whole, whatever was streamed.
+    """
     schema = plan_schema()
     problems: list[str] = []
     for attempt in range(max_repairs + 1):
+        tap = [PlanTap(on_task, max_tasks=max_tasks)] if on_task and attempt == 0 else []
         try:
-            decoded, raw = ask_json(llm, prompt, schema, callbacks)
+            decoded, raw = ask_json(llm, prompt, schema, [*callbacks, *tap])
         except Exception as exc:  # noqa: BLE001 - the run ends with the reason, not a traceback
             return [], f"The controller failed while planning: {type(exc).__name__}: {exc}"
         try:

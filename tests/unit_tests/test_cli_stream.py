@@ -29,6 +29,9 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HUGGINGGPT_CACHE", str(tmp_path))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HUGGINGGPT_CONTROLLER_TASKS", "")
+    # The server's events are counted from the answer's first; a streamed plan would come
+    # before it (plan streaming through the command: test_cli_plan_streaming.py).
+    monkeypatch.setenv("HUGGINGGPT_PLAN_STREAMING", "0")
     monkeypatch.setattr(cli, "_default_engines", lambda: [RecordingEngine()])
 
 

@@ -41,9 +41,18 @@ def _stream(graph: Any) -> list[tuple[str, Any]]:
 def test_a_written_answer_streams_through_the_messages_mode_before_the_final_state(
     tmp_path: Path,
 ) -> None:
-    made: list[str] = []
-    llm = StreamingScriptedModel(script=[PLAN, ANSWER], on_piece=lambda _i, p: made.append(p))
+    replies: list[list[str]] = []
+
+    def record(index: int, piece: str) -> None:
+        if index == 0:
+            replies.append([])
+        replies[-1].append(piece)
+
+    llm = StreamingScriptedModel(script=[PLAN, ANSWER], on_piece=record)
     items = _stream(_graph(tmp_path, llm, "written"))
+    # The plan streams too (plan streaming reads it as it is written); the answer is the last.
+    made = replies[-1]
+    assert "".join(made) == ANSWER
     assert len(made) > 3, "the scripted controller sends the answer a word at a time"
     respond_chunks = [
         (i, msg.text)

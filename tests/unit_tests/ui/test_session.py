@@ -117,8 +117,13 @@ def test_session_shows_the_answer_growing_as_the_controller_writes_it(tmp_path: 
     pieces = word_pieces(answer)
     partial_seen = threading.Event()
     log: list[tuple[str, object]] = []
+    replies: list[str] = []
 
     def on_piece(index: int, piece: str) -> None:
+        if index == 0:
+            replies.append(piece)
+        if replies[-1] != pieces[0]:
+            return  # the plan's pieces: it streams too (plan streaming)
         if index == len(pieces) - 1:
             # The controller holds its last word until the page has shown an earlier one.
             log.append(("waited", partial_seen.wait(30.0)))
