@@ -97,6 +97,48 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
                 f"whole run {sim['total']:.2f} s",
             )
         )
+    if "controller_speed" in results:
+        r = results["controller_speed"]
+        for size, row in r["models"].items():
+            if "skipped" in row:
+                lines.append(_row(f"`controller_speed` ({size})", "skipped", row["skipped"]))
+                continue
+            port, chosen = row.get("portable", {}), row.get("chosen", {})
+            lines.append(
+                _row(
+                    f"`controller_speed` ({size})",
+                    f"prompt {port.get('prompt_tok_s')} -> {chosen.get('prompt_tok_s')} tok/s",
+                    f"portable -> chosen llama.cpp build, {r['prompt_tokens']}-token prompt; "
+                    f"decode {port.get('decode_tok_s')} -> {chosen.get('decode_tok_s')} tok/s "
+                    f"({r['decode_tokens']} tokens, best of {r['repeats']}); load average "
+                    f"{r['load_average'][0]} -> {r['load_average'][1]}",
+                )
+            )
+        before = r["prefix_reuse"].get("before", {})
+        after = r["prefix_reuse"].get("after", {})
+        if "evaluated_per_later_plan" in before and "evaluated_per_later_plan" in after:
+            lines.append(
+                _row(
+                    "`controller_speed` (prefix reuse)",
+                    f"{before['evaluated_per_later_plan']:.0f} -> "
+                    f"{after['evaluated_per_later_plan']:.0f} prompt tokens evaluated",
+                    "per planning request after the first (same process and the next one), "
+                    f"of {after['prompt_tokens_per_plan']:.0f}; 0.5B, the real free-planning "
+                    f"prompt; {before['seconds_per_later_plan']:.1f} -> "
+                    f"{after['seconds_per_later_plan']:.1f} s per request",
+                )
+            )
+    if "plan_streaming" in results:
+        r = results["plan_streaming"]
+        lines.append(
+            _row(
+                "`plan_streaming`",
+                f"{r['speedup_at_8']}x at 8 tasks (target {r['target_at_8']}x)",
+                f"end to end without / with plans streamed into the executor; simulated "
+                f"controller at {r['tokens_per_s']:.0f} tokens/s, tasks of {r['task_seconds']} s; "
+                + ", ".join(f"{x['tasks']}: {x['speedup']}x" for x in r["rows"]),
+            )
+        )
     for backend, r in results.get("load", {}).items():
         if not isinstance(r, dict):
             continue

@@ -1,6 +1,6 @@
 """Run every benchmark and write `benchmarks/results/latest.json`, `latest.md` and plots.
 
-python -m benchmarks.run                   # everything (about 45 minutes on 2 cores)
+python -m benchmarks.run                   # everything (about an hour on 2 cores)
 python -m benchmarks.run --skip planning   # leave out the planning evaluation
 python -m benchmarks.run --planning-limit 5  # first 5 dev requests of each shape
 """
@@ -20,7 +20,15 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from benchmarks import answer_stream, fuzz, load, real_models, scheduling
+from benchmarks import (
+    answer_stream,
+    controller_speed,
+    fuzz,
+    load,
+    plan_streaming,
+    real_models,
+    scheduling,
+)
 from benchmarks.planning.evaluate import evaluate as evaluate_planning
 from benchmarks.planning.evaluate import load_items
 from benchmarks.planning.evaluate import markdown as planning_markdown
@@ -34,6 +42,8 @@ PARTS = (
     "warm_cold",
     "demo",
     "first_token",
+    "controller_speed",
+    "plan_streaming",
     "planning",
     "fuzz",
     "load",
@@ -113,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             "warm_cold": lambda: real_models.warm_cold(work),
             "demo": lambda: real_models.offline_demo(work),
             "first_token": lambda: _first_token(work),
+            "controller_speed": lambda: controller_speed.measure(work / "controller"),
+            "plan_streaming": lambda: plan_streaming.measure(work / "streaming"),
             "planning": lambda: _planning(args.planning_limit),
             "fuzz": _fuzz,
             "load": lambda: load.measure(work / "load"),
@@ -124,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             "warm_cold": "warm_over_cold",
             "demo": "offline_demo_seconds",
             "first_token": "time_to_first_answer_token",
+            "controller_speed": "controller_speed",
+            "plan_streaming": "plan_streaming",
             "planning": "planning",
             "fuzz": "fuzz",
             "load": "load",
@@ -135,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[bench] {part} ...", file=sys.stderr, flush=True)
             results[keys[part]] = run()
             print(f"[bench] {part} done in {time.perf_counter() - start:.0f}s", file=sys.stderr)
+    if skip:
+        results["skipped"] = sorted(skip)
     (out / "latest.json").write_text(json.dumps(results, indent=1) + "\n")
     write_markdown(results, out / "latest.md")
     write_plots(results, out)

