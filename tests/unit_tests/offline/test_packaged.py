@@ -179,7 +179,7 @@ def test_llama_engine_runs_a_text_task_on_a_local_gguf(
         task="translation",
         source="local",
         library_name="llama.cpp",
-        path=controller.model_path,
+        path=controller.gguf(),
     )
     engine = LlamaCppEngine()
     assert engine.supports(gguf, "local") and not engine.supports(gguf, "remote")

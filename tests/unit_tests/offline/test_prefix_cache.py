@@ -34,7 +34,7 @@ ITALY = [SYSTEM, HumanMessage("What is the capital of Italy?")]
 
 
 def model(cache: Path | None, n_ctx: int = 4096) -> ChatLlamaCpp:
-    path = offline_controller("0.5b").model_path  # type: ignore[attr-defined]
+    path = offline_controller("0.5b").gguf()  # type: ignore[attr-defined]
     if cache is None:
         return ChatLlamaCpp(model_path=path, prefix_cache=False, max_tokens=12, n_ctx=n_ctx)
     return ChatLlamaCpp(model_path=path, prefix_cache_dir=str(cache), max_tokens=12, n_ctx=n_ctx)
@@ -102,7 +102,7 @@ def test_the_prefix_is_reused_by_the_next_run(tmp_path: Path, uncached_italy: st
         "from langchain_core.messages import HumanMessage, SystemMessage\n"
         "from langchain_hugginggpt.offline.chat_model import ChatLlamaCpp\n"
         "from langchain_hugginggpt.offline.controller import offline_controller\n"
-        "chat = ChatLlamaCpp(model_path=offline_controller().model_path, max_tokens=12,\n"
+        "chat = ChatLlamaCpp(model_path=offline_controller().gguf(), max_tokens=12,\n"
         "                    prefix_cache_dir=sys.argv[1])\n"
         "reply = chat.invoke([SystemMessage(sys.argv[2]), HumanMessage(sys.argv[3])])\n"
         "print(json.dumps({'text': reply.text, 'usage': reply.usage_metadata,\n"

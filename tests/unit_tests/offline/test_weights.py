@@ -60,3 +60,25 @@ def test_missing_package_says_what_to_install(tmp_path: Path) -> None:
     ):
         assemble(absent, tmp_path)
     assert package_dir("no_such_package_xyz") is None
+
+
+def test_the_embedded_controller_joins_its_weights_only_when_first_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from langchain_hugginggpt.offline import chat_model
+    from langchain_hugginggpt.offline.chat_model import ChatLlamaCpp
+
+    joined: list[str] = []
+
+    def fake_assemble(parted: PartedFile) -> Path:
+        joined.append(parted.name)
+        return tmp_path / parted.name
+
+    monkeypatch.setattr(chat_model, "assemble", fake_assemble)
+    parted = PartedFile("m.gguf", (("no_such_pkg", "data/part01.bin"),), "0" * 64)
+    llm = ChatLlamaCpp(parted=parted, model_name="m")
+    assert joined == [], "creating the controller joins nothing"
+    assert llm.gguf() == str(tmp_path / "m.gguf")
+    assert joined == ["m.gguf"]
+    with pytest.raises(ValueError, match="model_path or parted"):
+        ChatLlamaCpp(model_name="nothing")
