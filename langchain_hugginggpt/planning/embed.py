@@ -119,11 +119,14 @@ def cached_encode(embedder: Embedder, texts: Sequence[str], folder: Path | None)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npy.tmp")
+    except OSError:
+        return vectors
+    try:
         with os.fdopen(fd, "wb") as handle:
             np.save(handle, vectors, allow_pickle=False)
         os.replace(tmp, path)
     except OSError:
-        pass
+        Path(tmp).unlink(missing_ok=True)  # a half-written file is never left behind
     return vectors
 
 

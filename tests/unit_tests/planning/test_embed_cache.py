@@ -80,3 +80,16 @@ def test_the_packaged_embedder_scores_alike_with_and_without_the_cache(tmp_path:
     reread = Sketcher(embedder=fresh.embedder, cache_dir=tmp_path)
     assert reread.task_scores(step) == pytest.approx(expected)
     assert max(expected, key=lambda k: expected[k]) == "automatic-speech-recognition"
+
+
+def test_a_failed_write_leaves_no_half_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "save", full_disk)
+    embedder = CountingEmbedder()
+    vectors = cached_encode(embedder, ["transcribe it"], tmp_path)
+    assert vectors.shape == (1, 3)
+    assert list(tmp_path.iterdir()) == []
