@@ -67,6 +67,7 @@ def create_hugginggpt_graph(
     demos: DemoBank | None = None,
     name: str = "hugginggpt",
     allowed_controllers: Iterable[str] | None = None,
+    sketcher: Sketcher | None = None,
     **settings: Any,
 ) -> CompiledStateGraph[State, Context, InputState, State]:
     """Build the HuggingGPT graph: plan -> select -> [approve] -> execute -> respond.
@@ -90,6 +91,8 @@ def create_hugginggpt_graph(
         allowed_controllers: `PROVIDER:MODEL` strings a run's `context.controller` may name,
             besides the graph's own controller. None: `HUGGINGGPT_ALLOWED_CONTROLLERS`
             (comma-separated), else none.
+        sketcher: builds the guided planner's skeletons (default: `Sketcher()`, with the step
+            classifier `make install` trained, else intent phrases).
         **settings: defaults for `Context` fields (`top_k=3`, `max_concurrency=8`, ...),
             winning over `HUGGINGGPT_*` environment variables. A `context=` passed at
             invocation overrides the fields it sets for that run; for the policy fields
@@ -120,7 +123,7 @@ def create_hugginggpt_graph(
         planner=Planner(
             demos=demos if demos is not None else DemoBank(),
             tasks=TaskIndex(demos=demos.demos if demos is not None else None),
-            sketcher=Sketcher(),
+            sketcher=sketcher if sketcher is not None else Sketcher(),
         ),
         # First, so that only it claims the controller's own candidate cards.
         engines=Engines([ControllerEngine(controllers.get), *engines]),

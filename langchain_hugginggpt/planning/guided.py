@@ -173,6 +173,7 @@ def guided_plan(
             "event": "plan_guided",
             "status": "invalid" if problems else "ok",
             "steps": [t.step for t in skeleton if not t.inserted],
+            "scorer": sketcher.scorer,
             "fill_problem": problem,
             "problems": problems,
         }

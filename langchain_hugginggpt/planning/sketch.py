@@ -3,10 +3,15 @@
 The small offline controller picks wrong task types more often than anything else. This builds
 the tasks and their links without it:
 
-1. `split_steps` cuts the request into the steps it asks for.
-2. Each step gets the task type whose intent phrases (`data/task_intents.json`, plus the task's
-   description) are closest in meaning (sentence embeddings), nudged by cues: a file of the
-   kind the task takes, a target language for translation.
+1. The request is cut into clauses (`split_clauses`) and each clause gets the task types the
+   step classifier (`planning/classifier.py`, trained at install from labelled clauses) gives
+   enough probability: its likeliest, and a second when a clause asks for two things; a clause
+   that asks for nothing ("I took this photo last week") gets none. Without a trained
+   classifier, the request is cut into the steps it asks for (`split_steps`) and each step gets
+   the task type whose intent phrases (`data/task_intents.json`, plus the task's description)
+   are closest in meaning (sentence embeddings), nudged by a file of the kind the task takes.
+2. Either way, word cues nudge the choice: a target language for translation, the kind of
+   result asked for ("into written text"), a leading verb that names a task.
 3. Inputs are linked by type: a media argument takes a file the step names, else the output of
    an earlier step that made that kind of media, else a file named elsewhere in the request. A
    text argument takes the step's own text (quoted, or after a colon) when it has some, else an
@@ -35,8 +40,13 @@ from langchain_hugginggpt.catalog.hub import default_cache_dir
 from langchain_hugginggpt.engines.conditions import unavailable_reason
 from langchain_hugginggpt.plan.references import REFERENCE_RE
 from langchain_hugginggpt.plan.types import PlannedTask
+from langchain_hugginggpt.planning.classifier import (
+    StepClassifier,
+    clause_hint,
+    default_step_classifier,
+)
 from langchain_hugginggpt.planning.embed import Embedder, cached_encode, default_embedder
-from langchain_hugginggpt.planning.steps import Step, request_files, split_steps
+from langchain_hugginggpt.planning.steps import Step, request_files, split_clauses, split_steps
 from langchain_hugginggpt.tasks import TASKS, Modality, TaskSpec
 
 if TYPE_CHECKING:
@@ -222,6 +232,17 @@ class Sketcher:
     """Taken from a task whose result is not the kind a step asks for ("into written text")."""
     cache_dir: Path | None = field(default_factory=lambda: default_cache_dir() / "planning")
     """Where the intent phrases' vectors are kept between processes (None: not kept)."""
+    classifier: StepClassifier | None = None
+    """The step classifier; None: the one trained for the packaged labels, if any."""
+    learned: bool = True
+    """Use a step classifier when there is one (False: intent phrases only)."""
+    first_threshold: float = 0.3
+    """A clause's most likely task type is a task from this probability on."""
+    second_threshold: float = 0.3
+    """Its second most likely type is a task too from this probability on."""
+    file_floor: float = 0.05
+    """A request naming a file gets its likeliest task from this probability on, when no
+    clause reaches `first_threshold`."""
     verb_bonus: float = 1.0
     """Added to the task a step's leading verb names (`VERB_TASKS`), enough to decide it:
     "summarise the recording" is a summary (of a transcript), not a transcription."""
@@ -250,17 +271,29 @@ class Sketcher:
             best[name] = max(best.get(name, -1.0), float(sim))
         return best
 
+    @cached_property
+    def _classifier(self) -> StepClassifier | None:
+        if self.classifier is not None or not self.learned:
+            return self.classifier
+        return default_step_classifier()
+
+    @property
+    def scorer(self) -> str:
+        """What decides each step's task type: the step classifier, or intent phrases."""
+        classifier = self._classifier
+        return f"step classifier {classifier.folder.name}" if classifier else "intent phrases"
+
     def sketch(self, request: str) -> list[SketchedTask]:
         """The skeleton of `request`; empty when no step matches any task type."""
         files = list(dict.fromkeys(_full_paths(request_files(request))))
-        steps = [_with_full_paths(step, files) for step in split_steps(request)]
+        classifier = self._classifier
+        if classifier is not None:
+            steps = [_with_full_paths(step, files) for step in split_clauses(request)]
+            picks = self._classified(steps, classifier)
+        else:
+            steps = [_with_full_paths(step, files) for step in split_steps(request)]
+            picks = self._matched(steps)
         build = _Build(self.vocabulary, files)
-        picks = []
-        for step in steps:
-            scores = self._cued(step, self.task_scores(_PAYLOAD_RE.sub("the text", step.text)))
-            name, score = max(scores.items(), key=lambda kv: kv[1])
-            if score >= self.threshold and name != OUTSIDE:
-                picks.append((step, name, score))
         for step, name, score in picks:
             # One task per intent: a second step asking for the same task on the same input
             # ("classify this photo ... tell me which class it is") is the same task.
@@ -282,6 +315,43 @@ class Sketcher:
                 build.add("text-to-speech", Step(text=f"read {name} output aloud"), score)
         return _without_unfed(build.tasks, self.vocabulary)
 
+    def _matched(self, steps: Sequence[Step]) -> list[tuple[Step, str, float]]:
+        """Each step's closest task type by intent phrases, when close enough."""
+        picks = []
+        for step in steps:
+            scores = self._cued(step, self.task_scores(_PAYLOAD_RE.sub("the text", step.text)))
+            name, score = max(scores.items(), key=lambda kv: kv[1])
+            if score >= self.threshold and name != OUTSIDE:
+                picks.append((step, name, score))
+        return picks
+
+    def _classified(
+        self, steps: Sequence[Step], classifier: StepClassifier
+    ) -> list[tuple[Step, str, float]]:
+        """Each clause's task types by the classifier: its best, and a second one if likely.
+
+        A clause may ask for two things ("caption it and read it out"); one the classifier
+        gives most weight to "none" yields no task. The word cues apply as for intent phrases,
+        except the file-kind bonus: the classifier reads the clause's file kinds itself.
+        """
+        hints = [clause_hint(s.text, [kind for _, kind in s.files]) for s in steps]
+        picks = []
+        best: tuple[Step, str, float] | None = None
+        for step, probs in zip(steps, classifier.scores(hints), strict=True):
+            scores = {n: p for n, p in probs.items() if n in self.vocabulary}
+            ranked = sorted(self._cued(step, scores, media=False).items(), key=lambda kv: -kv[1])
+            for rank, (name, score) in enumerate(ranked[:2]):
+                if score >= (self.first_threshold if rank == 0 else self.second_threshold):
+                    picks.append((step, name, score))
+            if ranked and (best is None or ranked[0][1] > best[2]):
+                best = (step, *ranked[0])
+        # A request that names a file asks for something done to it: its likeliest task,
+        # even when no clause is sure enough on its own.
+        named_file = any(step.files for step in steps)
+        if not picks and named_file and best is not None and best[2] >= self.file_floor:
+            picks.append(best)
+        return picks
+
     def outside(self, request: str) -> list[str]:
         """The request's steps that ask for something no task type does ("book a flight")."""
         found = []
@@ -292,8 +362,10 @@ class Sketcher:
                 found.append(step.text)
         return found
 
-    def _cued(self, step: Step, scores: dict[str, float]) -> dict[str, float]:
-        kinds = {kind for _, kind in step.files}
+    def _cued(
+        self, step: Step, scores: dict[str, float], *, media: bool = True
+    ) -> dict[str, float]:
+        kinds = {kind for _, kind in step.files} if media else set()
         for name in scores:
             if name not in self.vocabulary:
                 continue
@@ -445,9 +517,9 @@ class _Build:
         earlier = [t for t in self.tasks if self.vocabulary[t.task].feeds("text")]
         refers = _REFERS_RE.search(step.text)
         if earlier and (refers or len(step.text.split()) <= 8):
-            source = (
-                self._source_text() if name in _ANALYSIS and _BARE_RE.search(step.text) else None
-            )
+            # Analysis of "it", or of nothing named ("list the people"), is of the source.
+            bare = _BARE_RE.search(step.text) or not refers
+            source = self._source_text() if name in _ANALYSIS and bare else None
             return source or earlier[-1]
         if earlier or takes_media:
             return None

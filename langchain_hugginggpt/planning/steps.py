@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from langchain_hugginggpt.plan.repair import value_modality
 from langchain_hugginggpt.tasks import Modality
 
-__all__ = ["Step", "request_files", "split_steps"]
+__all__ = ["Step", "request_files", "split_clauses", "split_steps"]
 
 # Verbs a request uses to ask for something, in their imperative form (general English).
 VERBS = frozenset(
@@ -239,6 +239,51 @@ def split_steps(request: str) -> list[Step]:
             merged.append(piece)
     steps = []
     for piece in merged or [text]:
+        plain = _unshield(piece, shielded)
+        steps.append(Step(text=plain, files=tuple(request_files(plain))))
+    return steps
+
+
+# Finer cuts for `split_clauses`: any sentence end, "and <word>", and a comma before a word
+# that starts a new step ("..., once that's done").
+_CLAUSE_RE = re.compile(
+    r"(?<=[.?!])\s+"
+    r"|,?\s+and\s+(?:then\s+|also\s+|finally\s+|lastly\s+)?(?=[a-z]+\b)"
+    r"|,\s*(?=(?:once|after|lastly|finally|first|next|afterwards|additionally|subsequently)\b)",
+    re.IGNORECASE,
+)
+
+
+def split_clauses(request: str) -> list[Step]:
+    """The request cut into clauses: `split_steps`'s cuts, and every sentence and "and" too.
+
+    Nothing is merged back: a clause that only gives background ("I have a photo of my cat")
+    is a clause of its own, for a step classifier to recognise as no task. A piece of one word
+    joins the clause before it.
+    """
+    shielded: dict[str, str] = {}
+
+    def shield(match: re.Match[str]) -> str:
+        key = f"\x00{len(shielded)}\x00"
+        shielded[key] = match.group(0)
+        return key
+
+    body = _INPUT_LINE_RE.sub("", request).strip() or request.strip()
+    text = _FILE_RE.sub(shield, _QUOTE_RE.sub(shield, body))
+    clauses: list[str] = []
+    for piece in _SPLIT_RE.split(text):
+        cut = " "  # what the clause before was cut at ("and", ", then"), else a space
+        start = 0
+        for match in [*_CLAUSE_RE.finditer(piece), None]:
+            clause = piece[start : match.start() if match else len(piece)].strip(" ,")
+            if clause and clauses and len(clause.split()) < 2:
+                clauses[-1] = f"{clauses[-1]}{cut}{clause}"
+            elif clause:
+                clauses.append(clause)
+            if match:
+                cut, start = match.group(0), match.end()
+    steps = []
+    for piece in clauses or [text]:
         plain = _unshield(piece, shielded)
         steps.append(Step(text=plain, files=tuple(request_files(plain))))
     return steps

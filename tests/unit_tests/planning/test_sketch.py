@@ -67,7 +67,9 @@ def test_request_files_with_modalities() -> None:
 
 @pytest.fixture(scope="module")
 def sketcher() -> Sketcher:
-    return Sketcher()  # the packaged all-MiniLM-L6-v2 (offline extra)
+    # intent phrases on the packaged all-MiniLM-L6-v2 (offline extra); the step classifier
+    # is tested in test_classifier.py and test_learned_plans.py
+    return Sketcher(learned=False)
 
 
 def shape(sketcher: Sketcher, request: str) -> list[tuple[str, list[int]]]:
@@ -110,7 +112,7 @@ def test_text_of_the_request_is_left_open(sketcher: Sketcher) -> None:
 
 
 def test_nothing_recognised_gives_no_skeleton() -> None:
-    sketcher = Sketcher(threshold=0.99)
+    sketcher = Sketcher(threshold=0.99, learned=False)
     assert sketcher.sketch("hello there") == []
 
 
@@ -150,7 +152,7 @@ def test_tfidf_embedder_is_normalised_and_handles_unknown_words() -> None:
     vectors = embedder.encode(["read aloud", "zzz unknown"])
     assert np.isclose(np.linalg.norm(vectors[0]), 1.0)
     assert not vectors[1].any()
-    sketcher = Sketcher(embedder=embedder)
+    sketcher = Sketcher(embedder=embedder, learned=False)
     assert max(sketcher.task_scores("read it aloud").items(), key=lambda kv: kv[1])[0] == (
         "text-to-speech"
     )
@@ -173,7 +175,7 @@ def test_input_file_lines_are_not_a_step(sketcher: Sketcher) -> None:
 
 def test_a_task_whose_media_nothing_provides_is_no_task() -> None:
     # No image is named and nothing makes one: the image steps are misreadings, not asks.
-    sketch = Sketcher().sketch(
+    sketch = Sketcher(learned=False).sketch(
         "Summarise 'The library opens at nine and closes at six on weekdays.' and then "
         "estimate the depth of the picture"
     )
@@ -185,7 +187,7 @@ def test_the_kind_of_result_asked_for_decides_the_direction(sketcher: Sketcher) 
     """Audio "into written text" is speech recognition, never speech synthesis."""
     request = "Here is 'memo.wav'. Please change the speech into text."
     assert shape(sketcher, request) == [("automatic-speech-recognition", [])]
-    undirected = Sketcher(embedder=sketcher.embedder, direction_penalty=0.0)
+    undirected = Sketcher(embedder=sketcher.embedder, direction_penalty=0.0, learned=False)
     assert "text-to-speech" in [task for task, _ in shape(undirected, request)]
     assert shape(sketcher, "Please turn 'Good morning, everyone' into speech.") == [
         ("text-to-speech", [])
