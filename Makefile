@@ -3,6 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+# The guided planner's step classifier, fine-tuned here from the packaged labelled clauses
+# (about a minute on 2 cores; langchain_hugginggpt/planning/train.py). It goes into the
+# environment (.venv/share/langchain-hugginggpt/planner), named by a hash of what it read.
+PLANNER := $(VENV)/.trained-planner
+PLANNER_INPUTS := langchain_hugginggpt/data/step_labels.jsonl \
+	langchain_hugginggpt/data/task_intents.json langchain_hugginggpt/planning/train.py \
+	langchain_hugginggpt/planning/classifier.py
 # The distributed Agent Server's own environment (its langgraph-api clashes with .venv's).
 SERVER_VENV := .venv-server
 SERVER_STAMP := $(SERVER_VENV)/.installed-server
@@ -41,6 +48,10 @@ $(SERVER_STAMP): pyproject.toml
 	$(SERVER_VENV)/bin/python -m pip install --quiet -e . --group server
 	touch $@
 
+$(PLANNER): $(STAMP) $(PLANNER_INPUTS)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m langchain_hugginggpt.planning.train
+	touch $@
+
 server-venv: $(SERVER_STAMP)
 
 # Debian packages the tests and the offline default use: chromium + chromedriver (the web page
@@ -68,9 +79,9 @@ system-packages:
 
 browser: system-packages
 
-install: $(STAMP)
+install: $(STAMP) $(PLANNER)
 
-test: $(STAMP) $(SERVER_STAMP) system-packages
+test: $(STAMP) $(PLANNER) $(SERVER_STAMP) system-packages
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -79,18 +90,18 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # The web page on http://127.0.0.1:7860 (same graph and settings as the command line).
-ui: $(STAMP)
+ui: $(STAMP) $(PLANNER)
 	HF_HUB_OFFLINE=1 $(BIN)/hugginggpt ui
 
 # The main job on the embedded offline default: no key, no network.
-demo: $(STAMP) system-packages
+demo: $(STAMP) $(PLANNER) system-packages
 	@test -f $(SAMPLE) || $(BIN)/python -m langchain_hugginggpt.offline.sample $(SAMPLE)
 	HF_HUB_OFFLINE=1 $(BIN)/hugginggpt "$(DEMO_REQUEST)" --input $(SAMPLE)
 
 # Every benchmark; writes benchmarks/results/latest.json, latest.md and plots (about 45 min).
 # BENCH_ARGS="--skip planning" leaves out the planning evaluation (about 30 of those minutes).
 # `load` starts PostgreSQL, Redis and two Agent Server workers itself (system-packages, server-venv).
-bench: $(STAMP) $(SERVER_STAMP) system-packages
+bench: $(STAMP) $(PLANNER) $(SERVER_STAMP) system-packages
 	$(BIN)/python -m pip install --quiet --group bench
 	HF_HUB_OFFLINE=1 $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
