@@ -32,6 +32,8 @@ from langchain_hugginggpt.planning.guided import rule_fill
 from langchain_hugginggpt.planning.sketch import Sketcher
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
+from benchmarks.planning.folds import fold_classifier, folds
+from benchmarks.planning.step_labels import request_key
 from benchmarks.planning.taskbench import TASKBENCH_DEV, load_taskbench, micro_scores
 
 HERE = Path(__file__).resolve().parent
@@ -107,23 +109,49 @@ def load_items(path: str | Path = HERE / "dev.jsonl", limit: int = 0) -> list[di
     return items
 
 
-def evaluate(controller: str, items: list[dict[str, Any]], **settings: Any) -> dict[str, Any]:
+def evaluate(
+    controller: str, items: list[dict[str, Any]], *, kfold: int = 0, **settings: Any
+) -> dict[str, Any]:
     """Plan every request with `controller` (or `copy-nearest`); score against the gold plans.
 
-    `settings` are `Context` fields for planning, e.g. `plan_demos=2`.
+    `settings` are `Context` fields for planning, e.g. `plan_demos=2`. With `kfold`, the
+    requests are planned fold by fold, each with a step classifier trained without that fold's
+    requests (`folds.py`); the result says so (`kfold`).
     """
+    if not kfold:
+        rows = _plan_all(controller, items, Sketcher(), settings)
+    else:
+        rows = []
+        for part in folds(items, kfold):
+            classifier = fold_classifier({request_key(i["request"]) for i in part})
+            rows += _plan_all(controller, part, Sketcher(classifier=classifier), settings)
+        order = {id(i): n for n, i in enumerate(items)}
+        rows.sort(key=lambda r: order[id(r["item"])])
+    for row in rows:
+        row.pop("item", None)
+    return {"controller": controller, "settings": settings, "kfold": kfold, "n": len(rows),
+            **summary(rows), "rows": rows}  # fmt: skip
+
+
+def _plan_all(
+    controller: str, items: list[dict[str, Any]], sketcher: Sketcher, settings: dict[str, Any]
+) -> list[dict[str, Any]]:
     bank = DemoBank()
-    sketcher = Sketcher() if controller == "sketch" else None
     graph = None
     if controller not in ("copy-nearest", "sketch"):
         graph = create_hugginggpt_graph(
-            controller, catalog=Catalog(cards=[]), engines=[], plan_only=True, **settings
+            controller,
+            catalog=Catalog(cards=[]),
+            engines=[],
+            plan_only=True,
+            sketcher=sketcher,
+            **settings,
         )
     rows = []
     for item in items:
         start = time.perf_counter()
         error = None
-        if sketcher is not None:
+        if controller == "sketch":
             skeleton = sketcher.sketch(item["request"])
             plan = [
                 {**t.planned().to_dict(), "args": {
@@ -141,15 +169,15 @@ def evaluate(controller: str, items: list[dict[str, Any]], **settings: Any) -> d
             plan, error = state.get("plan", []), state.get("error")
         gold = item["plan"]
         rows.append({
-            "id": item["id"], "shape": item["shape"], "valid": error is None, "gold": gold,
+            "item": item, "id": item["id"], "shape": item["shape"], "valid": error is None,
+            "gold": gold,
             "node_f1": f1(nodes(plan), nodes(gold)), "edge_f1": f1(edges(plan), edges(gold)),
             "arg_f1": f1(arguments(plan), arguments(gold)),
             "seconds": round(time.perf_counter() - start, 2), "plan": plan, "error": error,
         })  # fmt: skip
         print(f"{item['id']} node={rows[-1]['node_f1']:.2f} edge={rows[-1]['edge_f1']:.2f} "
               f"valid={rows[-1]['valid']} {rows[-1]['seconds']}s", file=sys.stderr)  # fmt: skip
-    return {"controller": controller, "settings": settings, "n": len(rows),
-            **summary(rows), "rows": rows}  # fmt: skip
+    return rows
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -205,6 +233,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="first N requests of each shape")
     parser.add_argument("--demos", type=int, default=None, help="plan_demos (default: Context's)")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--kfold", type=int, default=0, metavar="K",
+                        help="plan K folds, each with a step classifier trained without it "
+                        "(1: the whole set left out)")  # fmt: skip
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="a Context setting for planning, e.g. plan_task_list=12")  # fmt: skip
     args = parser.parse_args()
@@ -212,7 +243,7 @@ def main() -> None:
     settings = {k: int(v) if v.isdigit() else v for k, v in (s.split("=", 1) for s in args.set)}
     if args.demos is not None:
         settings["plan_demos"] = args.demos
-    result = evaluate(args.controller, items, **settings)
+    result = evaluate(args.controller, items, kfold=args.kfold, **settings)
     name = args.out or str(
         HERE.parent / "results" / f"planning-{args.controller.replace(':', '-')}.json"
     )
