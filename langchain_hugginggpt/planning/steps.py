@@ -216,8 +216,13 @@ def _asks(piece: str) -> bool:
     )
 
 
-def split_steps(request: str) -> list[Step]:
-    """The steps of `request`, in order; a request with no recognisable step is one step."""
+def _shielded(request: str) -> tuple[str, dict[str, str]]:
+    """The request's body with quotes and file names replaced by keys (`_unshield` undoes it).
+
+    "Input file: ..." lines (as the CLI appends them) name files for the whole request; they
+    are not a step, and their files are found by `request_files` on the whole request. File
+    names have dots that are not sentence ends; quoted text is not cut at all.
+    """
     shielded: dict[str, str] = {}
 
     def shield(match: re.Match[str]) -> str:
@@ -225,11 +230,21 @@ def split_steps(request: str) -> list[Step]:
         shielded[key] = match.group(0)
         return key
 
-    # "Input file: ..." lines (as the CLI appends them) name files for the whole request; they
-    # are not a step, and their files are found by `request_files` on the whole request.
     body = _INPUT_LINE_RE.sub("", request).strip() or request.strip()
-    text = _QUOTE_RE.sub(shield, body)
-    text = _FILE_RE.sub(shield, text)  # file names have dots that are not sentence ends
+    return _FILE_RE.sub(shield, _QUOTE_RE.sub(shield, body)), shielded
+
+
+def _as_steps(pieces: list[str], shielded: dict[str, str]) -> list[Step]:
+    steps = []
+    for piece in pieces:
+        plain = _unshield(piece, shielded)
+        steps.append(Step(text=plain, files=tuple(request_files(plain))))
+    return steps
+
+
+def split_steps(request: str) -> list[Step]:
+    """The steps of `request`, in order; a request with no recognisable step is one step."""
+    text, shielded = _shielded(request)
     pieces = [p.strip(" ,") for p in _SPLIT_RE.split(text) if p and p.strip(" ,")]
     merged: list[str] = []
     for piece in pieces:
@@ -237,11 +252,7 @@ def split_steps(request: str) -> list[Step]:
             merged[-1] = f"{merged[-1]} {piece}"
         else:
             merged.append(piece)
-    steps = []
-    for piece in merged or [text]:
-        plain = _unshield(piece, shielded)
-        steps.append(Step(text=plain, files=tuple(request_files(plain))))
-    return steps
+    return _as_steps(merged or [text], shielded)
 
 
 # Finer cuts for `split_clauses`: any sentence end, "and <word>", and a comma before a word
@@ -261,15 +272,7 @@ def split_clauses(request: str) -> list[Step]:
     is a clause of its own, for a step classifier to recognise as no task. A piece of one word
     joins the clause before it.
     """
-    shielded: dict[str, str] = {}
-
-    def shield(match: re.Match[str]) -> str:
-        key = f"\x00{len(shielded)}\x00"
-        shielded[key] = match.group(0)
-        return key
-
-    body = _INPUT_LINE_RE.sub("", request).strip() or request.strip()
-    text = _FILE_RE.sub(shield, _QUOTE_RE.sub(shield, body))
+    text, shielded = _shielded(request)
     clauses: list[str] = []
     for piece in _SPLIT_RE.split(text):
         cut = " "  # what the clause before was cut at ("and", ", then"), else a space
@@ -282,11 +285,7 @@ def split_clauses(request: str) -> list[Step]:
                 clauses.append(clause)
             if match:
                 cut, start = match.group(0), match.end()
-    steps = []
-    for piece in clauses or [text]:
-        plain = _unshield(piece, shielded)
-        steps.append(Step(text=plain, files=tuple(request_files(plain))))
-    return steps
+    return _as_steps(clauses or [text], shielded)
 
 
 def _unshield(text: str, shielded: dict[str, str]) -> str:
