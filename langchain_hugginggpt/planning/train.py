@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from langchain_hugginggpt.atomic import staged_folder
 from langchain_hugginggpt.planning.classifier import (
     NONE,
     base_model_dir,
@@ -181,15 +180,11 @@ def train_classifier(
             optimiser.step()
             schedule.step()
     encoder.eval()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
-        work.chmod(0o755)  # mkdtemp makes it private; the classifier is for every user here
+    with staged_folder(out, prefix=f".{out.name}.") as work:
         encoder.save_pretrained(str(work), safe_serialization=True)
         tokenizer.save_pretrained(str(work))
-        save_file(
-            {k: v.contiguous() for k, v in head.state_dict().items()}, work / "head.safetensors"
-        )
+        head_weights = {k: v.contiguous() for k, v in head.state_dict().items()}
+        save_file(head_weights, work / "head.safetensors")
         meta = {
             "labels": LABELS,
             "key": key,
@@ -199,12 +194,6 @@ def train_classifier(
             "seconds": round(time.monotonic() - started, 1),
         }
         (work / "classifier.json").write_text(json.dumps(meta, indent=1))
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(work, out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     return out
 
 

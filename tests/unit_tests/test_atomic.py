@@ -1,0 +1,32 @@
+"""A staged folder replaces its target whole, or leaves it as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from langchain_hugginggpt.atomic import staged_folder
+
+
+def test_a_finished_folder_replaces_the_old_one(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "model"
+    with staged_folder(target) as staging:
+        (staging / "a.txt").write_text("first")
+    with staged_folder(target) as staging:
+        assert not (target / "b.txt").exists()  # not visible until it is finished
+        (staging / "b.txt").write_text("second")
+    assert sorted(p.name for p in target.iterdir()) == ["b.txt"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["model"]
+    assert target.stat().st_mode & 0o777 == 0o755
+
+
+def test_a_failure_leaves_the_old_folder_and_no_staging(tmp_path: Path) -> None:
+    target = tmp_path / "model"
+    with staged_folder(target) as staging:
+        (staging / "a.txt").write_text("kept")
+    with pytest.raises(KeyboardInterrupt), staged_folder(target) as staging:
+        (staging / "half.txt").write_text("half")
+        raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+    assert (target / "a.txt").read_text() == "kept"
