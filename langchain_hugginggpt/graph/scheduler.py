@@ -2,10 +2,11 @@
 
 No polling, no waves and no scheduling thread. A finished task is handled by the thread that
 finished it (its worker): that thread records the result and starts the dependents that became
-ready, up to a concurrency limit, so a dependent starts one thread handoff after its dependency
-ends, not two (worker -> scheduler -> worker). One thread at a time does this bookkeeping; the
-others leave their completions to it. A task whose dependency failed or was skipped is skipped
-at once, with the reason.
+ready, up to a concurrency limit, and with `graph.workers` the first of them then runs on that
+same worker, so in a chain a dependent starts with no thread handoff at all (not two: worker ->
+scheduler -> worker). One thread at a time does this bookkeeping; the others leave their
+completions to it. A task whose dependency failed or was skipped is skipped at once, with the
+reason.
 
 Tasks may arrive while the DAG runs (a plan still being written), may be held back until
 released (a task whose model is not chosen yet), and may be retracted (a task the finished plan
@@ -260,18 +261,28 @@ class DagRun:
         self._kick()
 
     def _work(self) -> None:
-        """Apply outcomes and start ready tasks until neither is left (`_busy` is held)."""
+        """Apply outcomes and start ready tasks until neither is left (`_busy` is held).
+
+        `_busy` is given up under the same hold of the lock as the last look that found nothing
+        to do: an outcome posted after that look finds the bookkeeping free and does it itself,
+        one posted before it is seen by it. (Giving it up later, under a second hold, stranded
+        an outcome posted in between: its thread saw `_busy` and left it, and the run hung.)
+        """
         me = threading.current_thread()
+        released = False
         try:
             while True:
                 with self._lock:
-                    if self._finished.is_set() or self._driver not in (None, me):
-                        break
-                    step = self._next_step()
+                    step = None
+                    if not self._finished.is_set() and self._driver in (None, me):
+                        step = self._next_step()
+                        if step is None and not self._settled():
+                            continue  # tasks were skipped: their outcomes are in the inbox
                     if step is None:
-                        if self._settled():
-                            break
-                        continue
+                        self._busy = False
+                        self._wake.notify_all()
+                        released = True
+                        return
                 if isinstance(step, _Outcome):
                     self._apply(step)
                 else:
@@ -279,9 +290,10 @@ class DagRun:
         except BaseException as exc:  # noqa: BLE001 - handed to the thread in `wait`
             self._fail(exc)
         finally:
-            with self._lock:
-                self._busy = False
-                self._wake.notify_all()
+            if not released:
+                with self._lock:
+                    self._busy = False
+                    self._wake.notify_all()
 
     def _next_step(self) -> _Outcome | tuple[PlannedTask, int] | None:
         """An outcome to apply, else a task to start (its slot taken), else None (lock held)."""

@@ -184,3 +184,64 @@ def test_a_task_is_added_once_and_never_after_close() -> None:
     with pytest.raises(RuntimeError, match="closed"):
         dag.add([T(2)])
     assert set(dag.wait()) == {1}
+
+
+class _PausingLock:
+    """A lock that, once armed, runs `pause` right after its next release (lock free again)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.pause: Callable[[], None] | None = None
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._lock.release()
+        pause, self.pause = self.pause, None
+        if pause is not None:
+            pause()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def test_an_outcome_posted_as_the_bookkeeper_stops_is_not_stranded() -> None:
+    """A task finishing just as the thread doing the bookkeeping found nothing left to do.
+
+    That thread's last look and its giving up the bookkeeping must be one step: a completion
+    posted between them saw the bookkeeping taken and left its outcome to it, which never came
+    (the run waited forever).
+    """
+    futures = {1: Future[dict[str, Any]](), 2: Future[dict[str, Any]]()}
+    dag = DagRun(lambda t, done: futures[t.id], max_concurrency=2)
+    lock = _PausingLock()
+    dag._lock = lock  # type: ignore[assignment]
+    dag._wake = threading.Condition(lock)  # type: ignore[arg-type]
+    dag.add([T(1), T(2)])
+    dag.close()
+    settled = dag._settled
+
+    def last_look() -> bool:
+        nothing_left = settled()
+        if nothing_left and not dag._finished.is_set():
+            # Task 2 finishes on another thread right after this look, lock released.
+            lock.pause = lambda: _in_thread(lambda: futures[2].set_result({"status": "ok"}))
+        return nothing_left
+
+    dag._settled = last_look  # type: ignore[method-assign]
+    futures[1].set_result({"status": "ok"})  # this thread does the bookkeeping of task 1
+    waiter = threading.Thread(target=dag.wait, daemon=True)
+    waiter.start()
+    waiter.join(GUARD_S)
+    assert not waiter.is_alive(), "task 2's outcome was stranded: the run never finished"
+    assert dict(dag.results) == {1: {"status": "ok"}, 2: {"status": "ok"}}
+
+
+def _in_thread(fn: Callable[[], None]) -> None:
+    thread = threading.Thread(target=fn)
+    thread.start()
+    thread.join(GUARD_S)
