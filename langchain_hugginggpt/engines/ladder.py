@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from langchain_hugginggpt.artifacts.language import detect_language, language_code, language_name
 from langchain_hugginggpt.artifacts.types import TaskOutput
@@ -169,9 +171,10 @@ def run_ladder(
 ) -> dict[str, Any]:
     """Try each model in turn until one returns a valid output; never raise.
 
-    Each model gets `timeout_s` seconds, in a thread of its own. Python cannot stop a thread, so
-    a model that has not answered by then is abandoned: the attempt fails at once with
-    "<model> timed out after N s" and the ladder (and so the task's concurrency slot) moves on.
+    Each model gets `timeout_s` seconds, on an engine thread of its own (a parked one reused,
+    see `_Runner`). Python cannot stop a thread, so a model that has not answered by then is
+    abandoned: the attempt fails at once with "<model> timed out after N s" and the ladder (and
+    so the task's concurrency slot) moves on; the abandoned thread is never reused.
     The abandoned call may go on running in the background; its late result is dropped. It
     holds no scheduler slot and no process-wide lock, only the locks of its own model, which
     other calls wait for no longer than their own timeout (`engines.shared.held`).
@@ -325,36 +328,139 @@ def _checked(output: Any) -> TaskOutput:
 def _with_timeout(
     fn: Callable[[EngineRequest], TaskOutput], request: EngineRequest, timeout_s: float
 ) -> TaskOutput:
-    """Run `fn` in a daemon thread of its own; give up on it after `timeout_s`.
+    """Run `fn` on an engine thread (`_Runner`); give up on it after `timeout_s`.
 
     On a timeout the thread is abandoned, not stopped (Python cannot stop a thread): it is
-    renamed "... (abandoned)", keeps running until `fn` returns, and its result is dropped. Only
-    locks `fn` itself took stay held meanwhile; the caller holds none.
+    renamed "... (abandoned)", keeps running until `fn` returns, its result is dropped and it
+    then ends; it never runs another call. Only locks `fn` itself took stay held meanwhile; the
+    caller holds none. The caller giving up for any other reason (a `KeyboardInterrupt` while it
+    waits) abandons the call the same way.
 
     Raises:
         TaskTimeoutError: `fn` gave no result within `timeout_s`.
         EngineAbortError: `fn` raised a `BaseException` that is not an `Exception`.
         Exception: Whatever `fn` raised.
     """
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = fn(request)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            box["error"] = exc
-
+    call = _Call(fn, request)
     name = f"engine-{request.task.name}-{request.model.id}"
-    worker = threading.Thread(target=target, name=name, daemon=True)
-    worker.start()
-    worker.join(timeout_s)
-    if worker.is_alive():
-        worker.name = f"{name} (abandoned)"
+    runner = _Runner.take()
+    runner.hand(call, name)
+    wait = -1.0 if timeout_s >= threading.TIMEOUT_MAX else max(timeout_s, 0.0)
+    try:
+        answered = call.done.acquire(timeout=wait)
+    except BaseException:
+        _abandon(call, runner, name)
+        raise
+    if not answered and _abandon(call, runner, name):
         raise TaskTimeoutError(f"{request.model.id} timed out after {timeout_s:g} s")
-    if "error" in box:
-        raise _as_exception(box["error"])
-    value: TaskOutput = box["value"]
-    return value
+    if not answered:  # it finished as the time ran out: its `done` is released at once
+        call.done.acquire()
+    if call.error is not None:
+        raise _as_exception(call.error)
+    return cast(TaskOutput, call.value)
+
+
+def _abandon(call: _Call, runner: _Runner, name: str) -> bool:
+    """Give up on `call` unless it has just finished; whether it was given up."""
+    with _Runner.lock:
+        if call.finished:
+            return False
+        call.abandoned = True
+    runner.thread.name = f"{name} (abandoned)"
+    return True
+
+
+class _Call:
+    """One engine call handed to a runner: its outcome, and whether its caller gave up."""
+
+    __slots__ = ("abandoned", "done", "error", "finished", "fn", "request", "value")
+
+    def __init__(self, fn: Callable[[EngineRequest], TaskOutput], request: EngineRequest) -> None:
+        self.fn = fn
+        self.request = request
+        self.value: TaskOutput | None = None
+        self.error: BaseException | None = None
+        self.finished = False
+        """Set by the runner, under `_Runner.lock`, once the outcome is in."""
+        self.abandoned = False
+        """Set by the caller, under `_Runner.lock`, when it gave up before the outcome came."""
+        self.done = threading.Lock()
+        """Held until the outcome is in; the caller waits on it."""
+        self.done.acquire()
+
+
+class _Runner:
+    """A daemon thread that runs engine calls one at a time, parked between calls.
+
+    Starting a thread per call cost each attempt a thread start that the caller waits for (a
+    round trip for the GIL, ~2 ms measured on 2 cores, far more while other threads run); a
+    parked runner is handed its call with one lock release and the caller goes straight to
+    waiting. A runner whose call was abandoned is never reused: it ends when the call returns,
+    and `take` starts a new runner when none is parked. Each call runs in an empty context, as
+    in a new thread.
+    """
+
+    MAX_IDLE: ClassVar[int] = 64
+    """Runners kept parked for later calls; one finishing beyond that ends instead."""
+
+    lock: ClassVar[threading.Lock] = threading.Lock()
+    """Guards `idle` and the `finished` / `abandoned` flags of the calls."""
+    idle: ClassVar[list[_Runner]] = []
+    """Parked runners, the most recently parked last (taken first)."""
+
+    def __init__(self) -> None:
+        self._go = threading.Lock()
+        self._go.acquire()
+        self._call: _Call | None = None
+        self.thread = threading.Thread(target=self._serve, name=_IDLE_NAME, daemon=True)
+        self.thread.start()
+
+    @classmethod
+    def take(cls) -> _Runner:
+        """A parked runner, else a new one."""
+        with cls.lock:
+            if cls.idle:
+                return cls.idle.pop()
+        return cls()
+
+    def hand(self, call: _Call, name: str) -> None:
+        """Run `call` now, under the thread name `name`."""
+        self._call = call
+        self.thread.name = name
+        self._go.release()
+
+    def _serve(self) -> None:
+        while True:
+            self._go.acquire()
+            call, self._call = self._call, None
+            if call is None:  # cannot happen: `hand` sets the call before it releases `_go`
+                continue
+            try:
+                call.value = contextvars.Context().run(call.fn, call.request)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                call.error = exc
+            with _Runner.lock:
+                call.finished = True
+                park = not call.abandoned and len(_Runner.idle) < _Runner.MAX_IDLE
+                if park:
+                    self.thread.name = _IDLE_NAME
+                    _Runner.idle.append(self)
+            call.done.release()
+            del call  # parked, it keeps nothing of the call alive (an output, a traceback)
+            if not park:
+                return
+
+
+_IDLE_NAME = "engine (idle)"
+
+
+def _forget_runners() -> None:
+    """In a forked child: the parked runners are threads of the parent, absent here."""
+    _Runner.lock = threading.Lock()
+    _Runner.idle = []
+
+
+os.register_at_fork(after_in_child=_forget_runners)
 
 
 def _as_exception(error: BaseException) -> Exception:
