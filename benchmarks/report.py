@@ -159,16 +159,21 @@ def write_markdown(results: dict[str, Any], path: Path) -> None:
             "planner; `test`: 60 held-out requests the team wrote separately; `taskbench-dev`: "
             "68 TaskBench requests (written by GPT-4 for TaskBench, not by this team). Node and "
             "edge F1 per request, averaged (the team's measure), and TaskBench's own micro F1 "
-            "over sets of task names and links.",
+            "over sets of task names and links. The step classifier was trained on clauses of "
+            "all three sets: `folds` says how each set was scored without it seeing the scored "
+            "requests (K: K folds, each planned by a classifier trained without that fold; 1: "
+            "the set left out whole; -: nothing learned).",
             "",
-            "| set | planner | n | node F1 | edge F1 | node F1 (micro) | edge F1 (micro) | "
+            "| set | planner | n | folds | node F1 | edge F1 | node F1 (micro) | edge F1 (micro) | "
             "valid plans | median s per plan |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for dataset, planners in planning.items():
             for name, r in planners.items():
+                folds = r.get("kfold") or "-"
                 lines.append(
-                    f"| {dataset} | {name} | {r['n']} | {r['node_f1']:.3f} | {r['edge_f1']:.3f} | "
+                    f"| {dataset} | {name} | {r['n']} | {folds} | {r['node_f1']:.3f} | "
+                    f"{r['edge_f1']:.3f} | "
                     f"{r.get('node_f1_micro', 0):.3f} | {r.get('edge_f1_micro', 0):.3f} | "
                     f"{r['valid_rate']:.3f} | {r.get('median_seconds', 0):.1f} |"
                 )

@@ -215,7 +215,8 @@ def _planning(limit: int) -> dict[str, Any]:
             # The step classifier was trained on these sets' requests: each request is scored
             # by one trained without it (TaskBench 5-fold; a team set left out whole).
             # Copying the nearest demonstration learns nothing.
-            kfold = 0 if controller == "copy-nearest" else 5 if name == "taskbench-dev" else 1
+            folds = min(5, len(items)) if name == "taskbench-dev" else 1
+            kfold = 0 if controller == "copy-nearest" else folds
             result = evaluate_planning(controller, items, kfold=kfold)
             figures[name][controller] = {k: v for k, v in result.items() if k != "rows"}
             slug = controller.replace(":", "-")

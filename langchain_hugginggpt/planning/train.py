@@ -3,10 +3,11 @@
     python -m langchain_hugginggpt.planning.train          # what `make install` runs
 
 Examples are the labelled clauses (`data/step_labels.jsonl`: clauses of requests with gold
-plans, each labelled with the task types it asks for, or none) and every task type's intent
-phrases and description; the phrases of things no task does are labelled none. The head starts
-from each label's mean clause vector (a cosine classifier), then the encoder and the head are
-trained together for two epochs with a fixed seed: about a minute on two CPU cores.
+plans, each labelled with the task types it asks for, or none), every task type's intent
+phrases and description (the phrases of things no task does are labelled none), and generated
+clauses (`synthetic`). The head starts from each label's mean clause vector (a cosine
+classifier), then the encoder and the head are trained together for two epochs with a fixed
+seed: about a minute on two CPU cores.
 """
 
 from __future__ import annotations
