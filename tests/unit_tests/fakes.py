@@ -6,8 +6,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import pytest
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -277,3 +279,14 @@ def scripted_embedded_controller(script: list[str]) -> Any:
     return ScriptedLlamaCpp(
         model_path="scripted.gguf", model_name="scripted-embedded", prefix_cache=False
     )
+
+
+def scripted_cli_env(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
+    """The command line isolated for a scripted controller: no controller from the environment,
+    its own cache, the Hub off, and expert models only (so scripted replies line up with the
+    plan, select and respond calls)."""
+    for name in ("HUGGINGGPT_LLM", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HUGGINGGPT_CACHE", str(cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HUGGINGGPT_CONTROLLER_TASKS", "")

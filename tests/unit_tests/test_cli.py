@@ -5,7 +5,7 @@ import pytest
 
 from langchain_hugginggpt import cli
 from tests.unit_tests.fake_openai import FakeOpenAIServer
-from tests.unit_tests.fakes import RecordingEngine
+from tests.unit_tests.fakes import RecordingEngine, scripted_cli_env
 
 PLAN = json.dumps(
     {
@@ -27,12 +27,7 @@ SELECT = json.dumps(
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("HUGGINGGPT_LLM", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HUGGINGGPT_CACHE", str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    # Expert models only, so the scripted replies line up with plan/select/respond.
-    monkeypatch.setenv("HUGGINGGPT_CONTROLLER_TASKS", "")
+    scripted_cli_env(monkeypatch, tmp_path)
 
 
 def test_json_output_has_plan_selections_results_usage_and_answer(

@@ -9,7 +9,7 @@ import pytest
 
 from langchain_hugginggpt import cli
 from tests.unit_tests.fake_openai import FakeOpenAIServer
-from tests.unit_tests.fakes import RecordingEngine
+from tests.unit_tests.fakes import RecordingEngine, scripted_cli_env
 
 PLAN = json.dumps(
     {
@@ -27,11 +27,7 @@ ANSWER = "The story is about a lighthouse keeper who retires."
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("HUGGINGGPT_LLM", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HUGGINGGPT_CACHE", str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HUGGINGGPT_CONTROLLER_TASKS", "")
+    scripted_cli_env(monkeypatch, tmp_path)
     monkeypatch.setattr(cli, "_default_engines", lambda: [RecordingEngine()])
 
 

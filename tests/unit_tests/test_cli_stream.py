@@ -10,7 +10,7 @@ import pytest
 
 from langchain_hugginggpt import cli
 from tests.unit_tests.fake_openai import FakeOpenAIServer
-from tests.unit_tests.fakes import RecordingEngine, word_pieces
+from tests.unit_tests.fakes import RecordingEngine, scripted_cli_env, word_pieces
 
 PLAN = json.dumps(
     {"tasks": [{"id": 1, "task": "summarization", "dep": [], "args": {"text": "a long story"}}]}
@@ -24,11 +24,7 @@ WAIT_S = 30.0  # only so a broken stream fails the test instead of hanging it
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("HUGGINGGPT_LLM", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HUGGINGGPT_CACHE", str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HUGGINGGPT_CONTROLLER_TASKS", "")
+    scripted_cli_env(monkeypatch, tmp_path)
     # The server's events are counted from the answer's first; a streamed plan would come
     # before it (plan streaming through the command: test_cli_plan_streaming.py).
     monkeypatch.setenv("HUGGINGGPT_PLAN_STREAMING", "0")

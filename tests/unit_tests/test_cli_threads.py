@@ -10,17 +10,13 @@ import pytest
 
 from langchain_hugginggpt import cli
 from tests.unit_tests.fake_openai import FakeOpenAIServer
-from tests.unit_tests.fakes import RecordingEngine
+from tests.unit_tests.fakes import RecordingEngine, scripted_cli_env
 from tests.unit_tests.test_cli import PLAN, SELECT
 
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("HUGGINGGPT_LLM", "OPENAI_API_KEY", "OPENAI_MODEL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HUGGINGGPT_CACHE", str(tmp_path))
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("HUGGINGGPT_CONTROLLER_TASKS", "")
+    scripted_cli_env(monkeypatch, tmp_path)
 
 
 @pytest.fixture
