@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
+
+from langchain_hugginggpt.atomic import staged_file
 
 __all__ = ["save_bytes"]
 
@@ -22,12 +22,6 @@ def save_bytes(run_dir: Path, data: bytes, *, suffix: str) -> Path:
     path = run_dir / f"{hashlib.sha256(data).hexdigest()[:20]}{suffix}"
     if path.exists() and path.stat().st_size == len(data):
         return path
-    fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=".tmp-", suffix=suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with staged_file(path, prefix=".tmp-", suffix=suffix) as handle:
+        handle.write(data)
     return path

@@ -7,17 +7,16 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Iterable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from huggingface_hub import HfApi, constants, is_offline_mode
 
+from langchain_hugginggpt.atomic import staged_file
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.catalog.metadata import infer_library_name, languages
 from langchain_hugginggpt.tasks import TaskSpec
@@ -316,15 +315,8 @@ class HubListing:
         }
         try:
             self._dir.mkdir(parents=True, exist_ok=True)
-            # Write aside then rename, so a concurrent reader never sees half a file.
-            fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=f".{path.stem}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(payload, handle)
-                os.replace(tmp, path)
-            except BaseException:
-                with suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            # Written aside then renamed, so a concurrent reader never sees half a file.
+            with staged_file(path, "w", prefix=f".{path.stem}.", suffix=".tmp") as handle:
+                json.dump(payload, handle)
         except OSError as err:
             logger.warning("could not cache the Hub listing in %s: %s", path, err)

