@@ -208,6 +208,10 @@ def _prototype_head(
     with torch.no_grad():
         head.weight.zero_()
         head.bias.zero_()
+        # The pooled vectors through an identity head. Creating it draws from the global random
+        # state, which the training's dropout then continues from: computing the vectors
+        # without it trains a different (equally deterministic) classifier than the one the
+        # README's planning figures were measured with.
         identity = torch.nn.Linear(head.in_features, head.in_features, bias=False)
         identity.weight.copy_(torch.eye(head.in_features))
         vectors = torch.cat(
