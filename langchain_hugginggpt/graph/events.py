@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,12 +16,22 @@ Emit = Callable[[dict[str, Any]], None]
 
 
 def emitter() -> Emit:
-    """Return the run's stream writer, or a no-op outside a streaming run."""
+    """Return the run's stream writer, or a no-op outside a streaming run.
+
+    LangGraph's writer looks up the run's configuration when it is called, so it only works in
+    the run's context. The one returned here carries that context with it: a worker thread
+    (which finishes a task and then records its dependents as skipped) may call it too.
+    """
     try:
         writer = get_stream_writer()
     except RuntimeError:
         return lambda _event: None
-    return writer
+    context = contextvars.copy_context()
+
+    def emit(event: dict[str, Any]) -> None:
+        context.copy().run(writer, event)
+
+    return emit
 
 
 @contextmanager

@@ -246,6 +246,32 @@ def test_all_candidates_failing_skips_dependents_with_reason(
     assert record["tasks"][2]["status"] == "skipped"
 
 
+def test_a_skip_recorded_on_a_worker_thread_reaches_the_stream(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """Without a checkpointer, the worker that ran the failed task records its dependent as
+    skipped; the skip event must still reach the `custom` stream (the run's writer needs the
+    run's context, which a worker thread does not have)."""
+
+    def broken(_req: Any) -> None:
+        raise EngineError("no")
+
+    engine = RecordingEngine(behaviour={"summarization": broken})
+    llm = ScriptedChatModel(script=[FOUR_TASKS, SELECT_THREE, "partial answer"])
+    graph = build(llm, catalog, engine, tmp_path)
+    events = [
+        chunk
+        for mode, chunk in graph.stream(
+            {"messages": [HumanMessage("x")]}, stream_mode=["custom", "values"]
+        )
+        if mode == "custom"
+    ]
+    skipped = [e for e in events if e.get("event") == "task" and e.get("status") == "skipped"]
+    assert [(e["task_id"], e["error"]) for e in skipped] == [
+        (3, "dependency task 2 (summarization) failed")
+    ]
+
+
 def test_independent_tasks_overlap_through_the_graph(catalog: Catalog, tmp_path: Path) -> None:
     barrier = threading.Barrier(2, timeout=5)
 
