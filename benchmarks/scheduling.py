@@ -3,11 +3,13 @@
 - `llm_calls`: LLM calls per request against the number of tasks, for this graph (one selection
   call) and the original one-selection-call-per-task policy, in the same harness.
 - `critical_path_ratio`: end-to-end time over the critical-path lower bound (planning + longest
-  chain of task times + response) for layered DAGs of width 1 to 32 and depth 1 to 8. Each row
-  also has `concurrency_bound`: the same bound when at most `max_concurrency` (the width) tasks
-  run at once, from the scheduler's own policy simulated with zero overhead. Where tasks of
-  two layers would overlap beyond the width, no scheduler reaches the plain bound: 4 x 8 is
-  4.8% above it at best.
+  chain of task times + response) for layered DAGs of width 1 to 32 and depth 1 to 8, run with a
+  `max_concurrency` that never binds (the plan's size), so the bound is one a schedule can reach.
+  `at_width` runs the same shapes again with `max_concurrency` set to the width, as this
+  benchmark did before 2026-11-30: there the bound is not reachable where tasks of two layers
+  would overlap beyond the width (4 x 8 is 4.8% above it under every schedule tried, 50,000
+  priority orders among them), and each row's `concurrency_bound` is the best the scheduler's
+  own policy can do at that cap with zero overhead.
 - `scheduler_overhead_us_per_task`: the execute stage's time per task on a 1,000-task DAG of
   zero-time tasks (LangGraph `@task` calls, input resolution and the scheduler together).
 """
@@ -102,8 +104,8 @@ def critical_path_ratio(
 ) -> dict[str, Any]:
     """Wall time over the lower bound for each DAG shape; tasks get seeded random durations.
 
-    Each shape runs `repeats` times and keeps its median time, so one scheduling hiccup of the
-    machine does not stand for the graph.
+    Each shape runs `repeats` times at each cap (none binding, then the width) and keeps its
+    median time, so one scheduling hiccup of the machine does not stand for the graph.
     """
     rows = []
     for width in widths:
@@ -111,46 +113,68 @@ def critical_path_ratio(
             plan = layered_plan(width, depth, seed=width * 100 + depth)
             rng = random.Random(width * 1000 + depth)
             durations = {f"task-{t['id']}": round(rng.uniform(*task_seconds), 3) for t in plan}
-            times = []
-            for _ in range(repeats):
-                _, llm, seconds = _run(
-                    plan,
-                    tmp,
-                    latency_s=llm_latency_s,
-                    durations=durations,
-                    max_concurrency=width,
-                    max_plan_tasks=len(plan),
-                )
-                # Tasks have one candidate each, so no selection call: plan + answer only.
-                assert llm.calls == ["plan", "respond"], llm.calls
-                times.append(seconds)
-            seconds = statistics.median(times)
             bound = 2 * llm_latency_s + longest_path(plan, durations)
             capped = 2 * llm_latency_s + _capped_makespan(plan, durations, width)
+            free, capped_seconds = (
+                _median_seconds(plan, tmp, durations, llm_latency_s, cap, repeats)
+                for cap in (len(plan), width)
+            )
             rows.append(
                 {
                     "width": width,
                     "depth": depth,
                     "tasks": len(plan),
-                    "seconds": round(seconds, 4),
+                    "seconds": round(free, 4),
                     "lower_bound": round(bound, 4),
-                    "ratio": round(seconds / bound, 4),
+                    "ratio": round(free / bound, 4),
+                    "seconds_at_width": round(capped_seconds, 4),
+                    "ratio_at_width": round(capped_seconds / bound, 4),
                     "concurrency_bound": round(capped / bound, 4),
                 }
             )
     ratios = [r["ratio"] for r in rows]
+    at_width = [r["ratio_at_width"] for r in rows]
     return {
         "worst": max(ratios),
         "median": round(statistics.median(ratios), 4),
-        "worst_over_concurrency_bound": max(
-            round(r["ratio"] / r["concurrency_bound"], 4) for r in rows
-        ),
-        "target": 1.10,
+        "target": 1.05,
+        "at_width": {
+            "worst": max(at_width),
+            "median": round(statistics.median(at_width), 4),
+            "worst_over_concurrency_bound": max(
+                round(r["ratio_at_width"] / r["concurrency_bound"], 4) for r in rows
+            ),
+        },
         "llm_latency_s": llm_latency_s,
         "task_seconds": list(task_seconds),
         "repeats": repeats,
         "rows": rows,
     }
+
+
+def _median_seconds(
+    plan: list[dict[str, Any]],
+    tmp: Path,
+    durations: dict[str, float],
+    llm_latency_s: float,
+    max_concurrency: int,
+    repeats: int,
+) -> float:
+    """The median end-to-end time of `repeats` runs of `plan` at `max_concurrency`."""
+    times = []
+    for _ in range(repeats):
+        _, llm, seconds = _run(
+            plan,
+            tmp,
+            latency_s=llm_latency_s,
+            durations=durations,
+            max_concurrency=max_concurrency,
+            max_plan_tasks=len(plan),
+        )
+        # Tasks have one candidate each, so no selection call: plan + answer only.
+        assert llm.calls == ["plan", "respond"], llm.calls
+        times.append(seconds)
+    return statistics.median(times)
 
 
 def _capped_makespan(

@@ -9,7 +9,12 @@ import pytest
 
 from benchmarks.dags import layered_plan, longest_path
 from benchmarks.planning.evaluate import edges, evaluate, f1, load_items, markdown, nodes
-from benchmarks.scheduling import critical_path_ratio, llm_calls, scheduler_overhead
+from benchmarks.scheduling import (
+    _capped_makespan,
+    critical_path_ratio,
+    llm_calls,
+    scheduler_overhead,
+)
 from langchain_hugginggpt.plan import parse_plan, validate_plan
 
 
@@ -80,8 +85,26 @@ def test_critical_path_ratio_reports_every_shape(tmp_path: Path) -> None:
         repeats=1,
     )
     assert [(r["width"], r["depth"]) for r in result["rows"]] == [(1, 1), (1, 2), (2, 1), (2, 2)]
-    # Never faster than the bound: the bound is a true lower bound.
+    # Never faster than the bound, capped or not: the bound is a true lower bound.
     assert all(r["seconds"] >= r["lower_bound"] for r in result["rows"])
+    assert all(r["seconds_at_width"] >= r["lower_bound"] for r in result["rows"])
+    assert all(r["concurrency_bound"] >= 1.0 for r in result["rows"])
+    assert result["worst"] == max(r["ratio"] for r in result["rows"])
+    assert result["at_width"]["worst"] == max(r["ratio_at_width"] for r in result["rows"])
+
+
+def test_capped_makespan_waits_for_a_free_slot() -> None:
+    # 1 (1 s) feeds 3 and 4 (2 s each); 2 (2 s) is alone. At two slots, 4 waits for 2 to end.
+    plan = [
+        {"id": 1, "task": "summarization", "dep": [], "args": {}},
+        {"id": 2, "task": "summarization", "dep": [], "args": {}},
+        {"id": 3, "task": "summarization", "dep": [1], "args": {}},
+        {"id": 4, "task": "summarization", "dep": [1], "args": {}},
+    ]
+    seconds = {"task-1": 1.0, "task-2": 2.0, "task-3": 2.0, "task-4": 2.0}
+    assert longest_path(plan, seconds) == 3.0
+    assert _capped_makespan(plan, seconds, 2) == 4.0
+    assert _capped_makespan(plan, seconds, 4) == 3.0
 
 
 def test_scheduler_overhead_counts_tasks(tmp_path: Path) -> None:
@@ -169,3 +192,35 @@ def test_report_names_the_builds_prefix_reuse_and_plan_streaming(tmp_path: Path)
     assert skipped in text
     assert "1257 -> 356 prompt tokens evaluated" in text
     assert "1.4x at 8 tasks (target 1.25x)" in text
+
+
+def test_report_gives_the_critical_path_ratio_with_and_without_the_width_cap(
+    tmp_path: Path,
+) -> None:
+    from benchmarks.report import write_markdown
+
+    row = {
+        "width": 4,
+        "depth": 8,
+        "tasks": 32,
+        "ratio": 1.02,
+        "ratio_at_width": 1.06,
+        "concurrency_bound": 1.048,
+    }
+    results = {
+        "date": "2026-11-30",
+        "commit": "abc1234",
+        "machine": {"cpu": "Xeon", "cores": 2, "ram_gib": 23.5, "python": "3.11",
+                    "torch": "2.13.0", "langgraph": "1.0"},
+        "critical_path_ratio": {
+            "worst": 1.02, "median": 1.015, "target": 1.05, "llm_latency_s": 0.2,
+            "task_seconds": [0.05, 0.25], "repeats": 3, "rows": [row],
+            "at_width": {"worst": 1.06, "median": 1.02, "worst_over_concurrency_bound": 1.011},
+        },
+    }  # fmt: skip
+    out = tmp_path / "latest.md"
+    write_markdown(results, out)
+    text = out.read_text()
+    assert "worst 1.020, median 1.015 (target 1.05)" in text
+    assert "| `critical_path_ratio` at width | worst 1.060, median 1.020 |" in text
+    assert "best schedule at that cap is 1.048; worst over that best 1.011" in text
