@@ -289,7 +289,7 @@ class Sketcher:
         classifier = self._classifier
         if classifier is not None:
             steps = [_with_full_paths(step, files) for step in split_clauses(request)]
-            picks = self._classified(steps, classifier)
+            picks = self._classified(steps, classifier, {kind for _, kind in files})
         else:
             steps = [_with_full_paths(step, files) for step in split_steps(request)]
             picks = self._matched(steps)
@@ -326,13 +326,17 @@ class Sketcher:
         return picks
 
     def _classified(
-        self, steps: Sequence[Step], classifier: StepClassifier
+        self, steps: Sequence[Step], classifier: StepClassifier, kinds: set[Modality]
     ) -> list[tuple[Step, str, float]]:
         """Each clause's task types by the classifier: its best, and a second one if likely.
 
         A clause may ask for two things ("caption it and read it out"); one the classifier
         gives most weight to "none" yields no task. The word cues apply as for intent phrases,
         except the file-kind bonus: the classifier reads the clause's file kinds itself.
+
+        A request that names files (`kinds`: theirs, in a clause or on an "Input file:" line)
+        asks for something done to them: when no clause is sure enough on its own, it gets the
+        likeliest task of any clause that takes one of those kinds.
         """
         hints = [clause_hint(s.text, [kind for _, kind in s.files]) for s in steps]
         picks = []
@@ -343,12 +347,14 @@ class Sketcher:
             for rank, (name, score) in enumerate(ranked[:2]):
                 if score >= (self.first_threshold if rank == 0 else self.second_threshold):
                     picks.append((step, name, score))
-            if ranked and (best is None or ranked[0][1] > best[2]):
-                best = (step, *ranked[0])
-        # A request that names a file asks for something done to it: its likeliest task,
-        # even when no clause is sure enough on its own.
-        named_file = any(step.files for step in steps)
-        if not picks and named_file and best is not None and best[2] >= self.file_floor:
+            fitting = [
+                (name, score)
+                for name, score in ranked
+                if kinds & set(self.vocabulary[name].input_modalities)
+            ]
+            if fitting and (best is None or fitting[0][1] > best[2]):
+                best = (step, *fitting[0])
+        if not picks and best is not None and best[2] >= self.file_floor:
             picks.append(best)
         return picks
 

@@ -19,6 +19,7 @@ from langchain_hugginggpt.planning.classifier import (
     clause_hint,
     default_step_classifier,
 )
+from langchain_hugginggpt.planning.request import request_with_inputs
 from langchain_hugginggpt.planning.sketch import Sketcher
 from langchain_hugginggpt.planning.steps import split_clauses
 from langchain_hugginggpt.planning.train import (
@@ -261,6 +262,23 @@ def test_sketch_takes_a_clause_second_type_and_skips_none() -> None:
     # the background clause is no task; the caption clause is two; 0.25 is below the threshold
     assert [(t.task, t.dep) for t in skeleton] == [("image-to-text", []), ("text-to-speech", [1])]
     assert skeleton[0].args == {"image": "cat.jpg"}
+
+
+def test_a_file_on_the_input_line_gets_the_likeliest_task_that_takes_it() -> None:
+    # No clause is sure of anything, and the likeliest types take no image; the file comes
+    # only from the CLI's "Input file:" line, not from a clause.
+    scripted = Scripted(
+        {
+            "took": {NONE: 0.5, "text-to-image": 0.26, "image-to-text": 0.2},
+            "label": {NONE: 0.6, "zero-shot-classification": 0.25, "image-to-text": 0.1},
+        }
+    )
+    sketcher = Sketcher(classifier=scripted, cache_dir=None)  # type: ignore[arg-type]
+    request = "I took this photo of a board. What does the white label on it say?"
+    skeleton = sketcher.sketch(request_with_inputs(request, [Path("/data/board.jpg")]))
+    assert [(t.task, t.args) for t in skeleton] == [("image-to-text", {"image": "/data/board.jpg"})]
+    # Without a file, nothing is sure enough to be a task.
+    assert sketcher.sketch(request) == []
 
 
 def test_sketch_without_classifier_uses_intent_phrases() -> None:
