@@ -138,8 +138,11 @@ class HubListing:
     `timeout_s`: `huggingface_hub` 2.4.0 sets no HTTP timeout on its shared client and retries
     5xx answers and network errors for about 23 seconds, so its own calls can hang or stall.
     After a failure or a timeout, the Hub is not asked again for `retry_after_s` (a circuit
-    breaker shared by all tasks, since it is the Hub that is down). A request that outlives
-    its caller still caches its answer when it finally arrives. Safe to share between threads.
+    breaker shared by all tasks, since it is the Hub that is down). The breaker is kept on disk
+    too (`hub/unreachable.json`, per endpoint), so the next process (the next `hugginggpt`
+    command on a machine without network) does not wait `timeout_s` for it again; a success
+    removes it. A request that outlives its caller still caches its answer when it finally
+    arrives. Safe to share between threads.
 
     Args:
         api: Client to list with; its `endpoint` chooses the server. Defaults to `HfApi()`.
@@ -223,15 +226,59 @@ class HubListing:
             listing = fetch.listing
             if listing is None:
                 # A timeout trips the breaker too; a late success clears it again.
-                self._failed_at = time.monotonic()
+                self._trip(f"no answer within {self._timeout:g} s")
         if listing is None:
             return fallback
         return list(listing.cards)
 
+    @property
+    def breaker_path(self) -> Path:
+        """The file that keeps the circuit breaker open across processes."""
+        return self._dir / "unreachable.json"
+
     def _breaker_open(self) -> bool:
-        return (
-            self._failed_at is not None and time.monotonic() - self._failed_at < self._retry_after
+        if self._failed_at is not None:
+            return time.monotonic() - self._failed_at < self._retry_after
+        try:
+            data = json.loads(self.breaker_path.read_text(encoding="utf-8"))
+            if data["endpoint"] != self._api.endpoint:
+                return False
+            age = time.time() - float(data["failed_at"])
+        except FileNotFoundError:
+            return False
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            logger.warning("ignoring unreadable Hub breaker file %s: %s", self.breaker_path, err)
+            return False
+        if not 0 <= age < self._retry_after:
+            return False
+        # Held in memory from now on: the file is read once per process while it is open.
+        self._failed_at = time.monotonic() - age
+        logger.info(
+            "not asking the Hub: it failed %.0f s ago (%s); next try after %.0f s",
+            age,
+            data.get("reason", "unknown"),
+            self._retry_after - age,
         )
+        return True
+
+    def _trip(self, reason: str) -> None:
+        """Open the breaker, here and on disk. Called with `_lock` held."""
+        self._failed_at = time.monotonic()
+        payload = {"endpoint": self._api.endpoint, "failed_at": time.time(), "reason": reason}
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            with staged_file(self.breaker_path, "w", prefix=".unreachable.", suffix=".tmp") as f:
+                json.dump(payload, f)
+        except OSError as err:
+            logger.warning("could not keep the Hub breaker in %s: %s", self.breaker_path, err)
+
+    def _reset(self) -> None:
+        """Close the breaker, here and on disk. Called with `_lock` held."""
+        self._failed_at = None
+        try:
+            self.breaker_path.unlink(missing_ok=True)
+        except OSError as err:
+            logger.warning("could not remove the Hub breaker %s: %s", self.breaker_path, err)
 
     def _start(self, task: TaskSpec) -> _Fetch:
         fetch = _Fetch()
@@ -248,13 +295,13 @@ class HubListing:
         except Exception as err:  # noqa: BLE001 - any Hub trouble just means "no live listing"
             logger.info("Hub listing for %r failed: %s: %s", task.name, type(err).__name__, err)
             with self._lock:
-                self._failed_at = time.monotonic()
+                self._trip(f"{type(err).__name__}: {err}"[:300])
                 self._inflight.pop(task.name, None)
         else:
             listing = _Listing(time.time(), tuple(cards))
             self._write(task, listing)
             with self._lock:
-                self._failed_at = None
+                self._reset()
                 self._memory[task.name] = listing
                 fetch.listing = listing
                 self._inflight.pop(task.name, None)

@@ -333,6 +333,63 @@ def test_circuit_breaker_closes_after_retry_after(
     assert fake_hub.state.count == 2
 
 
+def test_the_breaker_holds_for_the_next_process(
+    make_listing: MakeListing, fake_hub: FakeHub
+) -> None:
+    # A timeout in one process (one listing) spares the next one the same wait.
+    fake_hub.state.mode = "hang"
+    assert make_listing(timeout_s=0.3).list(DEPTH) is None
+    assert fake_hub.state.hung.wait(5)
+    later = make_listing(timeout_s=0.3, retry_after_s=60)
+    assert json.loads(later.breaker_path.read_text())["reason"] == "no answer within 0.3 s"
+    fake_hub.state.mode = "ok"
+    assert later.list(DEPTH) is None
+    assert fake_hub.state.count == 1
+
+
+def test_a_success_removes_the_kept_breaker(make_listing: MakeListing, fake_hub: FakeHub) -> None:
+    fake_hub.state.mode = "error400"
+    failed = make_listing(retry_after_s=0.2)
+    assert failed.list(DEPTH) is None
+    assert failed.breaker_path.is_file()
+    fake_hub.state.mode = "ok"
+    time.sleep(0.3)
+    assert _ids(failed.list(DEPTH))[0] == "Intel/dpt-large"
+    assert not failed.breaker_path.exists()
+    # The next process asks the Hub at once (for a task not cached yet).
+    assert make_listing(retry_after_s=60).list(TASKS["text-generation"]) is not None
+    assert fake_hub.state.count == 3
+
+
+def test_the_kept_breaker_expires_and_names_its_endpoint(
+    make_listing: MakeListing, fake_hub: FakeHub, tmp_path: Path
+) -> None:
+    fake_hub.state.mode = "error400"
+    assert make_listing().list(DEPTH) is None
+    fake_hub.state.mode = "ok"
+    path = make_listing().breaker_path
+    data = json.loads(path.read_text())
+    # Another Hub endpoint is not held back by this one's failure.
+    path.write_text(json.dumps({**data, "endpoint": "https://elsewhere.example"}))
+    assert make_listing(retry_after_s=60).list(DEPTH) is not None
+    assert fake_hub.state.count == 2
+    # Nor is anything once `retry_after_s` has passed since the failure.
+    path.write_text(json.dumps({**data, "failed_at": time.time() - 120}))
+    assert make_listing(retry_after_s=60, ttl_seconds=0).list(DEPTH) is not None
+    assert fake_hub.state.count == 3
+
+
+def test_an_unreadable_kept_breaker_is_ignored(
+    make_listing: MakeListing, fake_hub: FakeHub, caplog: pytest.LogCaptureFixture
+) -> None:
+    listing = make_listing()
+    listing.breaker_path.parent.mkdir(parents=True)
+    listing.breaker_path.write_text("{not json")
+    assert listing.list(DEPTH) is not None
+    assert "ignoring unreadable Hub breaker file" in caplog.text
+    assert not listing.breaker_path.exists()
+
+
 @pytest.mark.parametrize(
     "content",
     [
