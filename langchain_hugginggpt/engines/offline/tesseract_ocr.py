@@ -6,7 +6,10 @@ runs as a subprocess with an argument list (no shell) and writes its word table 
 temporary folder; the text is built from the words it is sure of, so noise read as letters
 stays out. A page without trusted text is read once more, inverted and locally thresholded,
 which finds signs on busy backgrounds; text found at a slant (a sign photographed a few
-degrees off) is straightened and read again, which keeps its lines and words whole.
+degrees off) is straightened and read again, which keeps its lines and words whole. A page with
+little text (a photo: labels on a board, a shop front) is read once more as sparse text, which
+finds short labels the page layout analysis misses; only lines with a word Tesseract is sure of
+are taken from that reading.
 """
 
 from __future__ import annotations
@@ -76,6 +79,14 @@ _EDGES = "|¦[]{}_"
 """Marks Tesseract reads in the edges of signs, boxes and frames."""
 _SAUVOLA = ("-c", "thresholding_method=2")
 """Tesseract's option for Sauvola's local threshold (Tesseract 5; older ones ignore it)."""
+_SPARSE_PSM = 11
+"""Tesseract's sparse-text mode: as much text as it finds, in no particular order."""
+_SPARSE_BELOW = 40
+"""A reading in the automatic mode with fewer words than this is read again as sparse text."""
+_STRONG_CHARS = 4
+_STRONG_CONF = 80.0
+"""A sparse reading adds a line only if it has a word of this many letters or digits, read
+with this confidence: junk read in texture is short and unsure (`arg`, `ait`, `w2`)."""
 
 _Word = dict[str, Any]
 _Line = tuple[tuple[str, ...], list[_Word]]
@@ -157,6 +168,8 @@ def ocr_image(
             lines = reader.read(ImageOps.invert(gray), "inverted", _SAUVOLA)
         if lines:
             lines = _straightened(reader, gray, lines, inverted)
+        if psm == 3 and sum(len(line) for _, line in lines) < _SPARSE_BELOW:
+            lines += _sparse_extra(reader, gray, lines)
     words = [_rescale(word, scale) for _, line in lines for word in line]
     mean = sum(w["conf"] for w in words) / len(words) if words else 0.0
     return OcrResult(text=_text(lines), words=words, mean_confidence=round(mean, 2))
@@ -217,13 +230,20 @@ class _Reader:
         self.timeout_s = timeout_s
         self.deadline = deadline
 
-    def read(self, image: Image.Image, tag: str, options: tuple[str, ...] = ()) -> list[_Line]:
+    def read(
+        self,
+        image: Image.Image,
+        tag: str,
+        options: tuple[str, ...] = (),
+        *,
+        psm: int | None = None,
+    ) -> list[_Line]:
         """The trusted lines Tesseract reads in `image`, boxes in that image's pixels."""
         page = self.folder / f"{tag}.png"
         image.save(page, format="PNG")
         out_base = self.folder / tag
         command = [self.executable, str(page), str(out_base), "-l", self.languages]
-        command += ["--psm", str(self.psm), *options, "tsv"]
+        command += ["--psm", str(psm or self.psm), *options, "tsv"]
         self._run(command)
         try:
             table = out_base.with_suffix(".tsv").read_text(encoding="utf-8", errors="replace")
@@ -418,6 +438,40 @@ class _Unrotate:
         }
 
 
+def _sparse_extra(reader: _Reader, gray: Image.Image, lines: list[_Line]) -> list[_Line]:
+    """Lines a sparse-text reading finds where `lines` have none, each with a sure word.
+
+    A photo's labels (a board's silk-screen, a price tag beside a sign) are often missed by
+    the automatic layout analysis, which looks for blocks of text. Out of time, nothing is
+    added: the first reading stands.
+    """
+    try:
+        sparse = reader.read(gray, "sparse", psm=_SPARSE_PSM)
+    except EngineError:
+        return []
+    taken = [w for _, line in lines for w in line]
+    extra: list[_Line] = []
+    for paragraph, words in sparse:
+        strong = any(
+            w["conf"] >= _STRONG_CONF and sum(ch.isalnum() for ch in w["text"]) >= _STRONG_CHARS
+            for w in words
+        )
+        if strong and not any(_overlap(w, t) for w in words for t in taken):
+            extra.append((("sparse", *paragraph), words))
+            taken += words
+    return extra
+
+
+def _overlap(a: _Word, b: _Word) -> bool:
+    """Whether two word boxes share more than half of the smaller one's area."""
+    width = min(a["left"] + a["width"], b["left"] + b["width"]) - max(a["left"], b["left"])
+    height = min(a["top"] + a["height"], b["top"] + b["height"]) - max(a["top"], b["top"])
+    if width <= 0 or height <= 0:
+        return False
+    smaller = min(a["width"] * a["height"], b["width"] * b["height"]) or 1
+    return width * height > smaller / 2
+
+
 def _weight(lines: list[_Line]) -> float:
     """How much trusted text a reading holds: letters and digits weighted by confidence."""
     return sum(w["conf"] * sum(ch.isalnum() for ch in w["text"]) for _, line in lines for w in line)
@@ -434,8 +488,9 @@ def _trusted_lines(table: str) -> list[_Line]:
 
     A word needs a confidence of at least `_MIN_WORD_CONF`, and its line a mean confidence of
     at least `_MIN_LINE_CONF`: texture and noise read as letters score well below both. Edge
-    marks at either end of a line go, and a reading without any word of two letters or digits
-    is no text at all.
+    marks at either end of a line go, and so does a line without a word (`_wordlike`): a photo's
+    texture read as `i=]`, `> &` or `©`. A reading without any word of two letters or digits is
+    no text at all.
     """
     rows = table.splitlines()
     if not rows:
@@ -471,12 +526,20 @@ def _trusted_lines(table: str) -> list[_Line]:
             kept.pop(0)
         while kept and not kept[-1]["text"].strip(_EDGES):
             kept.pop()
-        if kept:
+        if any(_wordlike(w["text"]) for w in kept):
             trusted.append((line[:3], kept))
     # A stray letter or two is what noise looks like; text has a word of two characters at least.
     if not any(sum(ch.isalnum() for ch in w["text"]) >= 2 for _, line in trusted for w in line):
         return []
     return trusted
+
+
+def _wordlike(text: str) -> bool:
+    """Three letters or digits, or two mixing both ("5V", "A4"): a word, a number or a code."""
+    alnum = [ch for ch in text if ch.isalnum()]
+    if len(alnum) >= 3:
+        return True
+    return len(alnum) == 2 and any(c.isdigit() for c in alnum) and any(c.isalpha() for c in alnum)
 
 
 def _text(lines: list[_Line]) -> str:

@@ -1,7 +1,8 @@
 """Test images with text in them, made the way users have them: sign photos and screenshots.
 
 A sign photo is a coloured board with a real TrueType font on a noisy textured wall, turned a
-few degrees, softened, lit unevenly and saved as a lossy JPEG; a screenshot is dark UI text on
+few degrees, softened, lit unevenly and saved as a lossy JPEG; a labels photo is a circuit board
+with short printed labels scattered over it (as on a dev board); a screenshot is dark UI text on
 white, small as on a screen. Reused by the OCR tests, the "read this sign aloud" end-to-end test
 and the scanned-PDF test.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-__all__ = ["find_font", "sign_photo", "text_screenshot", "textless_photo"]
+__all__ = ["find_font", "labels_photo", "sign_photo", "text_screenshot", "textless_photo"]
 
 _FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 _FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -149,4 +150,48 @@ def textless_photo(path: Path, *, seed: int = 3) -> Path:
     image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), mode="RGB")
     path.parent.mkdir(parents=True, exist_ok=True)
     image.filter(ImageFilter.GaussianBlur(1.0)).save(path, format="JPEG", quality=70)
+    return path
+
+
+def labels_photo(path: Path, labels: list[str], *, seed: int = 5) -> Path:
+    """Save a JPEG "photo" of a green circuit board with short white `labels` far apart.
+
+    Traces, pads and chips fill the board around the labels, the light is uneven and the JPEG
+    lossy, as in a phone picture of a dev board. Returns `path`.
+    """
+    rng = np.random.default_rng(seed)
+    size = (1280, 860)
+    board = Image.new("RGB", size, (28, 110, 52))
+    draw = ImageDraw.Draw(board)
+    for _ in range(90):  # copper traces
+        x, y = int(rng.integers(0, size[0])), int(rng.integers(0, size[1]))
+        dx, dy = (
+            (int(rng.integers(60, 400)), 0)
+            if rng.random() < 0.5
+            else (0, int(rng.integers(60, 300)))
+        )
+        draw.line([x, y, x + dx, y + dy], fill=(40, 140, 70), width=int(rng.integers(3, 8)))
+    for _ in range(140):  # pads and small parts
+        x, y = int(rng.integers(0, size[0])), int(rng.integers(0, size[1]))
+        w, h = int(rng.integers(8, 30)), int(rng.integers(8, 30))
+        tone = (200, 170, 90) if rng.random() < 0.6 else (40, 40, 40)
+        draw.rectangle([x, y, x + w, y + h], fill=tone)
+    for _ in range(3):  # chips
+        x, y = int(rng.integers(100, size[0] - 250)), int(rng.integers(100, size[1] - 250))
+        draw.rectangle([x, y, x + 150, y + 150], fill=(30, 30, 32))
+    font = find_font(30, bold=True)
+    cells = [(c, r) for r in range(3) for c in range(3)]
+    for label, (c, r) in zip(labels, cells, strict=False):
+        x = 60 + c * (size[0] // 3) + int(rng.integers(0, 60))
+        y = 60 + r * (size[1] // 3) + int(rng.integers(0, 60))
+        box = draw.textbbox((x, y), label, font=font)
+        draw.rectangle([box[0] - 8, box[1] - 6, box[2] + 8, box[3] + 6], fill=(28, 110, 52))
+        draw.text((x, y), label, font=font, fill=(235, 235, 225))
+    pixels = np.asarray(board, dtype=np.float32)
+    yy, xx = np.mgrid[0 : size[1], 0 : size[0]]
+    light = 1.1 - 0.3 * (xx / size[0] + yy / size[1]) / 2
+    pixels = pixels * light[..., None] + rng.normal(0.0, 8.0, pixels.shape)
+    photo = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), mode="RGB")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    photo.filter(ImageFilter.GaussianBlur(0.9)).save(path, format="JPEG", quality=72)
     return path

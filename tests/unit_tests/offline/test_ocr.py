@@ -22,6 +22,7 @@ from langchain_hugginggpt.engines.offline.tesseract_ocr import (
 from langchain_hugginggpt.tasks import TASKS
 from tests.unit_tests.offline.images import (
     find_font,
+    labels_photo,
     sign_photo,
     text_screenshot,
     textless_photo,
@@ -360,3 +361,72 @@ def test_unsure_lines_edge_marks_and_stray_letters_are_dropped() -> None:
     }
     stray = "\n".join([header, row(1, 1, 1, 67.0, "a"), row(1, 1, 2, 61.0, "a")])
     assert tesseract_ocr._trusted_lines(stray) == []
+
+
+def test_lines_without_a_word_are_dropped() -> None:
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\t"
+    header += "left\ttop\twidth\theight\tconf\ttext"
+
+    def row(line: int, word: int, conf: float, text: str) -> str:
+        return f"5\t1\t{line}\t1\t{line}\t{word}\t{10 * word}\t{20 * line}\t8\t12\t{conf}\t{text}"
+
+    # A photo's texture read as sure marks (i=], > &, ©), beside a code, a word and a number.
+    table = "\n".join(
+        [
+            header,
+            row(1, 1, 90.0, "i=]"),
+            row(2, 1, 88.0, ">"),
+            row(2, 2, 86.0, "&"),
+            row(3, 1, 92.0, "©"),
+            row(4, 1, 93.0, "5V"),
+            row(5, 1, 95.0, "RESET"),
+            row(6, 1, 91.0, "125"),
+        ]
+    )
+    lines = tesseract_ocr._trusted_lines(table)
+    assert [[w["text"] for w in words] for _, words in lines] == [["5V"], ["RESET"], ["125"]]
+
+
+class _SparseReader:
+    """A `_Reader` stand-in whose sparse reading is given."""
+
+    def __init__(self, lines: list[tuple[tuple[str, ...], list[dict[str, object]]]]) -> None:
+        self.lines = lines
+        self.psms: list[int | None] = []
+
+    def read(
+        self, image: object, tag: str, options: tuple[str, ...] = (), *, psm: int | None = None
+    ) -> list[tuple[tuple[str, ...], list[dict[str, object]]]]:
+        self.psms.append(psm)
+        return self.lines
+
+
+def _word(text: str, conf: float, left: int, top: int = 10) -> dict[str, object]:
+    return {"text": text, "left": left, "top": top, "width": 40, "height": 12, "conf": conf}
+
+
+def test_a_sparse_reading_adds_new_lines_with_a_sure_word() -> None:
+    page = [(("1", "1", "1"), [_word("USB", 95.0, 0), _word("USER", 96.0, 50)])]
+    reader = _SparseReader(
+        [
+            (("1", "1", "1"), [_word("USER", 97.0, 52)]),  # already read: same place
+            (("2", "1", "1"), [_word("DISCOVERY", 96.0, 300)]),  # new and sure
+            (("3", "1", "1"), [_word("arg", 81.0, 500), _word("ait", 67.0, 560)]),  # short
+            (("4", "1", "1"), [_word("ST-UNK", 77.0, 700)]),  # unsure
+        ]
+    )
+    extra = tesseract_ocr._sparse_extra(reader, None, page)  # type: ignore[arg-type]
+    assert reader.psms == [11]
+    assert [[w["text"] for w in words] for _, words in extra] == [["DISCOVERY"]]
+    assert extra[0][0] == ("sparse", "2", "1", "1")
+
+
+@needs_tesseract
+def test_reads_the_labels_scattered_over_a_board_photo(tmp_path: Path) -> None:
+    labels = ["RESET", "USER", "GND", "POWER 5V", "BOOT0", "DISCOVERY"]
+    path = labels_photo(tmp_path / "board.jpg", labels, seed=6)
+    found = set(words_of(ocr_image(path).text.replace("BOOTO", "BOOT0")))
+    wanted = set(words_of(" ".join(labels)))
+    assert len(wanted & found) >= len(wanted) - 1, found
+    # Nothing else: the traces, pads and chips are not read as letters.
+    assert len(found - wanted) <= 1, found
