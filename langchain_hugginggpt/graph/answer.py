@@ -15,9 +15,11 @@ from typing import Any
 
 __all__ = [
     "bound_prose",
+    "caution_lines",
     "compose_facts",
     "cut_repetition",
     "failure_lines",
+    "output_caution",
     "task_label",
 ]
 
@@ -43,10 +45,36 @@ def _ok_line(task: Mapping[str, Any], result: Mapping[str, Any], limit: int) -> 
     method = data.get("method") if isinstance(data, dict) else None
     on = f"{result.get('model')}{f', {method}' if method else ''}"
     head = f"{task_label(task['task'])} (task {task['id']}, on {on})"
+    caution = output_caution(output)
+    note = f" (caution: {caution})" if caution else ""
     if output.get("path"):
         what = output.get("text", "").strip() or output.get("type")
-        return f"{head}: {what}, saved as {output['path']}"
-    return f"{head}: {_clip(output.get('text', ''), limit)}"
+        return f"{head}: {what}, saved as {output['path']}{note}"
+    return f"{head}: {_clip(output.get('text', ''), limit)}{note}"
+
+
+def output_caution(output: Mapping[str, Any]) -> str | None:
+    """What the model that made `output` said to be unsure of (`data["caution"]`), if anything.
+
+    A transcript of a noisy recording or the text of a blurred photo can be wrong; the engine
+    that knows it (from the model's own confidence) says so, and the answer passes it on.
+    """
+    data = output.get("data")
+    caution = data.get("caution") if isinstance(data, dict) else None
+    return caution if isinstance(caution, str) and caution.strip() else None
+
+
+def caution_lines(
+    plan: Sequence[Mapping[str, Any]], results: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    """One line per finished task whose model was unsure of its result (`output_caution`)."""
+    lines = []
+    for task in plan:
+        result = results.get(str(task["id"])) or {}
+        caution = output_caution(result.get("output") or {})
+        if result.get("status") == "ok" and caution:
+            lines.append(f"{task_label(task['task'])} (task {task['id']}): {caution}")
+    return lines
 
 
 def failure_lines(

@@ -25,8 +25,10 @@ from langchain_hugginggpt.artifacts.blocks import media_block
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.graph.answer import (
     bound_prose,
+    caution_lines,
     compose_facts,
     failure_lines,
+    output_caution,
 )
 from langchain_hugginggpt.graph.context import Context
 from langchain_hugginggpt.graph.events import Emit, emitter, stage_events
@@ -70,6 +72,9 @@ def make_respond_node(services: Services) -> Node:
                     )
                     kind = "facts"
         if kind == "written":
+            cautions = caution_lines(plan, results)
+            if cautions:
+                text += "\n\nCaution:\n" + "\n".join(f"- {line}" for line in cautions)
             failures = failure_lines(plan, results)
             if failures:
                 text += "\n\nNot done:\n" + "\n".join(f"- {line}" for line in failures)
@@ -164,6 +169,9 @@ def run_record(state: State, max_chars: int) -> dict[str, Any]:
             entry["output"] = _truncate(output.get("text", ""), max_chars)
             if output.get("path"):
                 entry["file"] = output["path"]
+            caution = output_caution(output)
+            if caution:
+                entry["caution"] = caution
         if res.get("error"):
             entry["error"] = _truncate(res["error"], max_chars)
         tasks.append(entry)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TESSERACT_LIBRARY",
     "TESSERACT_MODEL_ID",
+    "UNSURE_CONFIDENCE",
     "OcrResult",
     "TesseractEngine",
     "ocr_image",
@@ -62,6 +63,8 @@ _MAX_LONG_SIDE = 4200
 """Larger images are scaled down to this longer side (an A4 page at ~360 dpi)."""
 _MAX_PIXELS = 64_000_000
 """Bigger images are refused before decoding, as the graph refuses them as inputs."""
+UNSURE_CONFIDENCE = 70.0
+"""Mean word confidence (0-100) below which a reading's result carries a caution."""
 _MIN_WORD_CONF = 40.0
 """Words Tesseract is less sure of (0-100) are dropped."""
 _MIN_LINE_CONF = 60.0
@@ -205,7 +208,15 @@ class TesseractEngine(Engine):
         )
         if not result.text:
             raise EngineError(NO_TEXT)
-        data = {"words": len(result.words), "mean_confidence": round(result.mean_confidence, 1)}
+        data: dict[str, Any] = {
+            "words": len(result.words),
+            "mean_confidence": round(result.mean_confidence, 1),
+        }
+        if result.mean_confidence < UNSURE_CONFIDENCE:
+            data["caution"] = (
+                f"the text was hard to read, at a mean confidence of "
+                f"{result.mean_confidence:.0f} of 100; some words may be wrong"
+            )
         return text_output(result.text, data=data)
 
 

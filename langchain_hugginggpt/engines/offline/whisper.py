@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Sequence
 from importlib.util import find_spec
 from typing import Any
 
@@ -14,7 +16,13 @@ from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest
 from langchain_hugginggpt.engines.shared import shared_cache
 from langchain_hugginggpt.offline.weights import assemble_whisper
 
-__all__ = ["FasterWhisperEngine"]
+__all__ = ["UNSURE_LOGPROB", "FasterWhisperEngine", "transcript_caution"]
+
+UNSURE_LOGPROB = -1.0
+"""Mean token log-probability below which a transcript is unsure (Whisper's own threshold for
+falling back to sampling): music, noise or speech too faint to make out."""
+_NON_SPEECH = re.compile(r"\[[^\]]*\]?|\([^)]*\)?|[♪♫*]")
+"""What Whisper writes for sounds that are not words: `[BLANK_AUDIO]`, `(music)`, `♪`."""
 
 
 class FasterWhisperEngine(Engine):
@@ -49,8 +57,20 @@ class FasterWhisperEngine(Engine):
         where = str(assemble_whisper()) if card.source == "packaged" else (card.path or card.id)
         model = shared_cache().get(("ctranslate2", where), lambda: self._load(where))
         segments, info = model.transcribe(audio, beam_size=5, vad_filter=False)
+        segments = list(segments)
         text = " ".join(s.text.strip() for s in segments).strip()
-        data = {"language": info.language, "duration_s": round(float(info.duration), 2)}
+        if not re.search(r"\w", _NON_SPEECH.sub(" ", text)):
+            heard = f" (the model heard only: {text})" if text else ""
+            raise EngineError(f"no speech found in the recording{heard}")
+        data: dict[str, Any] = {
+            "language": info.language,
+            "duration_s": round(float(info.duration), 2),
+        }
+        caution = transcript_caution(
+            [(float(s.end) - float(s.start), float(s.avg_logprob)) for s in segments]
+        )
+        if caution:
+            data["caution"] = caution
         return text_output(text, data=data)
 
     def _load(self, where: str) -> Any:
@@ -60,3 +80,24 @@ class FasterWhisperEngine(Engine):
         return WhisperModel(
             where, device=self.device, compute_type=self.compute_type, cpu_threads=self.threads
         )
+
+
+def transcript_caution(segments: Sequence[tuple[float, float]]) -> str | None:
+    """A warning for the answer when the model was unsure of what it heard, else None.
+
+    Args:
+        segments: Each segment's length in seconds and mean token log-probability.
+    """
+    total = sum(max(seconds, 0.0) for seconds, _ in segments)
+    if not segments:
+        return None
+    if total > 0:
+        mean = sum(max(seconds, 0.0) * logprob for seconds, logprob in segments) / total
+    else:
+        mean = sum(logprob for _, logprob in segments) / len(segments)
+    if mean >= UNSURE_LOGPROB:
+        return None
+    return (
+        f"the model was unsure of this transcript, at a mean token log-probability of "
+        f"{mean:.2f}; the recording may be unclear or hold little speech"
+    )

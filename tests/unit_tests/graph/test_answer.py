@@ -235,3 +235,62 @@ def test_bound_prose_ends_at_a_boundary() -> None:
 
 def test_task_label() -> None:
     assert task_label("automatic-speech-recognition") == "Automatic speech recognition"
+
+
+UNSURE = "the model was unsure of this transcript; the recording may be unclear"
+
+
+class _UnsureEngine(RecordingEngine):
+    """Transcribes with a caution, as the faster-whisper engine does for unclear recordings."""
+
+    def run(self, request: Any) -> Any:
+        out = super().run(request)
+        if request.task.name == "automatic-speech-recognition":
+            out["data"] = {"language": "en", "caution": UNSURE}
+        return out
+
+
+@pytest.mark.parametrize("style", ["facts", "written"])
+def test_a_result_the_model_was_unsure_of_says_so(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch, style: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_wav(tmp_path / "talk.wav", seconds=0.2)
+    script = [asr_then_tts("talk.wav")] + (["She says hello."] if style == "written" else [])
+    llm = ScriptedChatModel(script=script)
+    engine = _UnsureEngine(media={"text-to-speech": (".wav", _wav_bytes(tmp_path))})
+    graph = create_hugginggpt_graph(
+        llm,
+        catalog=catalog,
+        engines=[engine],
+        artifacts_dir=tmp_path / "runs",
+        controller_tasks="",
+        answer_style=style,
+    )
+    state = graph.invoke({"messages": [HumanMessage("transcribe talk.wav and read it aloud")]})
+    text = answer_text(state)
+    if style == "facts":
+        line = next(x for x in text.splitlines() if x.startswith("- Automatic speech"))
+        assert line.endswith(f"(caution: {UNSURE})")
+        assert text.count("caution") == 1, "the speech made from it carries no caution"
+    else:
+        # The controller saw the caution in the record, and the system lists it under the answer.
+        assert f'"caution": "{UNSURE}"' in str(llm.calls[-1][0].content)
+        assert f"\n\nCaution:\n- Automatic speech recognition (task 1): {UNSURE}" in text
+
+
+def test_caution_lines_only_for_finished_results() -> None:
+    from langchain_hugginggpt.graph.answer import caution_lines
+
+    plan = [
+        {"id": 1, "task": "image-to-text", "dep": [], "args": {}},
+        {"id": 2, "task": "translation", "dep": [1], "args": {}},
+    ]
+    unsure = {"type": "text", "text": "EXIT", "data": {"caution": "hard to read"}}
+    results = {
+        "1": {"status": "ok", "output": unsure},
+        "2": {"status": "error", "error": "x", "output": unsure},
+    }
+    assert caution_lines(plan, results) == ["Image to text (task 1): hard to read"]
+    results["1"]["output"] = {**unsure, "data": {"caution": " "}}
+    assert caution_lines(plan, results) == []

@@ -430,3 +430,21 @@ def test_reads_the_labels_scattered_over_a_board_photo(tmp_path: Path) -> None:
     assert len(wanted & found) >= len(wanted) - 1, found
     # Nothing else: the traces, pads and chips are not read as letters.
     assert len(found - wanted) <= 1, found
+
+
+@needs_tesseract
+@pytest.mark.parametrize(("confidence", "cautious"), [(62.0, True), (70.0, False)])
+def test_a_hard_reading_carries_a_caution(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, confidence: float, cautious: bool
+) -> None:
+    word = {"text": "EXIT", "left": 0, "top": 0, "width": 9, "height": 9, "conf": confidence}
+    result = tesseract_ocr.OcrResult(text="EXIT", words=[word], mean_confidence=confidence)
+    monkeypatch.setattr(tesseract_ocr, "ocr_image", lambda *a, **k: result)
+    data = TesseractEngine().run(request(str(tmp_path / "sign.jpg"), tmp_path))["data"]
+    assert data["mean_confidence"] == confidence
+    if cautious:
+        assert data["caution"] == (
+            "the text was hard to read, at a mean confidence of 62 of 100; some words may be wrong"
+        )
+    else:
+        assert "caution" not in data
