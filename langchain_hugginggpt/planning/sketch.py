@@ -452,6 +452,15 @@ class _Build:
         return next((value for value, k in self.files if k == kind), None)
 
     def add(self, name: str, step: Step, score: float) -> None:
+        # A question about a document that is text (a PDF, a Word file), not a page image, is
+        # answered from its text: document question answering takes images only.
+        if (
+            name == "document-question-answering"
+            and "question-answering" in self.vocabulary
+            and self._media("image", step) is None
+            and (any(kind == "text" for _, kind in step.files) or self._file("text"))
+        ):
+            name = "question-answering"
         spec = self.vocabulary[name]
         # A generation fed by a condition map is that condition's generation.
         if name in ("text-to-image", "image-to-image"):

@@ -281,6 +281,20 @@ def test_a_file_on_the_input_line_gets_the_likeliest_task_that_takes_it() -> Non
     assert sketcher.sketch(request) == []
 
 
+def test_a_question_about_a_text_document_is_question_answering() -> None:
+    # Document question answering reads page images; a PDF or Word file is read as text.
+    scripted = Scripted({"end": {"document-question-answering": 0.42, NONE: 0.25}})
+    sketcher = Sketcher(classifier=scripted, cache_dir=None)  # type: ignore[arg-type]
+    (task,) = sketcher.sketch("According to report.pdf, when does the project end?")
+    assert (task.task, task.args, task.open_args) == (
+        "question-answering",
+        {"context": "report.pdf"},
+        ["question"],
+    )
+    (scan,) = sketcher.sketch("According to scan.png, when does the project end?")
+    assert (scan.task, scan.args) == ("document-question-answering", {"image": "scan.png"})
+
+
 def test_sketch_without_classifier_uses_intent_phrases() -> None:
     sketcher = Sketcher(learned=False, cache_dir=None)
     assert sketcher.scorer == "intent phrases"
