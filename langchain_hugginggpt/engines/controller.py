@@ -12,11 +12,15 @@ from langchain_hugginggpt.artifacts.outputs import text_output
 from langchain_hugginggpt.artifacts.types import TaskOutput
 from langchain_hugginggpt.catalog.card import ModelCard
 from langchain_hugginggpt.engines.base import Engine, EngineError, EngineRequest, InferenceMode
+from langchain_hugginggpt.engines.passages import relevant_passages
 
 __all__ = [
+    "CHARS_PER_TOKEN",
     "CONTROLLER_MODEL_ID",
     "CONTROLLER_TASKS",
+    "DEFAULT_CONTEXT_CHARS",
     "ControllerEngine",
+    "context_chars",
     "controller_card",
     "run_text_task",
 ]
@@ -77,14 +81,30 @@ class ControllerEngine(Engine):
 
 
 def run_text_task(llm: BaseChatModel, request: EngineRequest) -> TaskOutput:
-    """Have a chat model do a text task of `CONTROLLER_TASKS`; its reply is the output."""
+    """Have a chat model do a text task of `CONTROLLER_TASKS`; its reply is the output.
+
+    A question's context longer than the model can take is cut to the passages that bear on
+    the question (`relevant_passages`), and the output's `data["method"]` says so.
+    """
     task = request.task.name
+    inputs = dict(request.inputs)
+    context = request.extra.get("request", "")
+    suffix = f"\n\n(The user's whole request, for context: {context})" if context else ""
+    method = None
     try:
-        prompt = CONTROLLER_TASKS[task](request.inputs)
+        if task == "question-answering" and "context" in inputs:
+            rest = len(_SYSTEM) + len(CONTROLLER_TASKS[task]({**inputs, "context": ""}))
+            budget = max(1, context_chars(llm) - rest - len(suffix))
+            passages = relevant_passages(inputs["context"], inputs.get("question", ""), budget)
+            inputs["context"] = passages.text
+            if not passages.whole:
+                method = (
+                    f"from the {passages.kept} of {passages.total} passages of the context "
+                    "most related to the question"
+                )
+        prompt = CONTROLLER_TASKS[task](inputs) + suffix
     except KeyError as exc:
         raise EngineError(f"{task} needs argument {exc}") from None
-    if request.extra.get("request"):
-        prompt += f"\n\n(The user's whole request, for context: {request.extra['request']})"
     config: Any = {"callbacks": list(request.callbacks)}
     reply = llm.invoke(
         [SystemMessage(content=_SYSTEM), HumanMessage(content=prompt)], config=config
@@ -92,4 +112,27 @@ def run_text_task(llm: BaseChatModel, request: EngineRequest) -> TaskOutput:
     text = reply.text.strip()
     if not text:
         raise EngineError(f"{request.model.id} returned an empty reply")
-    return text_output(text)
+    return text_output(text, data={"method": method} if method else None)
+
+
+CHARS_PER_TOKEN = 3.2
+"""Characters a prompt token stands for, on the low side (English prose is ~4; PDF text with
+numbers, symbols and broken words less), so a prompt sized by it fits."""
+DEFAULT_CONTEXT_CHARS = 60_000
+"""Prompt characters for a chat model that does not say its window (remote models' windows are
+32k tokens and more; this keeps a call's cost bounded too)."""
+
+
+def context_chars(llm: BaseChatModel) -> int:
+    """How many prompt characters `llm` takes.
+
+    From its `n_ctx` less its `max_tokens` when it has them (llama.cpp models), else
+    `DEFAULT_CONTEXT_CHARS`.
+    """
+    window = getattr(llm, "n_ctx", None)
+    if not isinstance(window, int) or window <= 0:
+        return DEFAULT_CONTEXT_CHARS
+    reply = getattr(llm, "max_tokens", None)
+    reply = reply if isinstance(reply, int) and reply > 0 else 512
+    # 64 tokens for the chat template's own markers around the messages.
+    return max(0, int((window - reply - 64) * CHARS_PER_TOKEN))
