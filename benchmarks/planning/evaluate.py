@@ -8,6 +8,13 @@ demonstration's plan. Writes JSON and a markdown report.
     python benchmarks/planning/evaluate.py --controller copy-nearest
     python benchmarks/planning/evaluate.py --controller sketch   # the skeleton alone, no LLM
     python benchmarks/planning/evaluate.py --controller openai:gpt-4o-mini --limit 20
+    python benchmarks/planning/evaluate.py --dataset taskbench --kfold 5 --attached
+    python benchmarks/planning/evaluate.py --dataset taskbench --kfold 5 --with-files
+
+`--attached` plans the requests that name files as a user of the command line or the web page
+asks them: the file attached (an "Input file:" line) and named in the text as "the attached
+file". Each request keeps its own fold key, so no classifier sees it either way. `--with-files`
+plans the same requests as written, in the same folds, for comparison.
 """
 
 from __future__ import annotations
@@ -29,7 +36,9 @@ from langchain_hugginggpt.plan import parse_plan, validate_plan
 from langchain_hugginggpt.plan.repair import value_modality
 from langchain_hugginggpt.planning.demos import DemoBank
 from langchain_hugginggpt.planning.guided import rule_fill
+from langchain_hugginggpt.planning.request import request_with_inputs
 from langchain_hugginggpt.planning.sketch import Sketcher
+from langchain_hugginggpt.planning.steps import request_files
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
 from benchmarks.planning.folds import fold_classifier, folds
@@ -109,6 +118,26 @@ def load_items(path: str | Path = HERE / "dev.jsonl", limit: int = 0) -> list[di
     return items
 
 
+def attached(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items whose requests name files, rewritten with the files attached instead.
+
+    Each mention ("'example.jpg'", "example.wav") becomes "the attached file" and the files go
+    on an "Input file:" line under `/data`; `source_request` keeps the original (its fold key).
+    """
+    out = []
+    for item in items:
+        request = item["request"]
+        names = list(dict.fromkeys(value for value, _ in request_files(request)))
+        if not names:
+            continue
+        text = request
+        for name in names:
+            text = re.sub(rf"['\"]?{re.escape(name)}['\"]?", "the attached file", text)
+        files = [Path("/data") / Path(name).name for name in names]
+        out.append({**item, "request": request_with_inputs(text, files), "source_request": request})
+    return out
+
+
 def evaluate(
     controller: str, items: list[dict[str, Any]], *, kfold: int = 0, **settings: Any
 ) -> dict[str, Any]:
@@ -123,13 +152,15 @@ def evaluate(
     else:
         rows = []
         for part in folds(items, kfold):
-            classifier = fold_classifier({request_key(i["request"]) for i in part})
+            keys = {request_key(i.get("source_request", i["request"])) for i in part}
+            classifier = fold_classifier(keys)
             rows += _plan_all(controller, part, Sketcher(classifier=classifier), settings)
         order = {id(i): n for n, i in enumerate(items)}
         rows.sort(key=lambda r: order[id(r["item"])])
     for row in rows:
         row.pop("item", None)
     return {"controller": controller, "settings": settings, "kfold": kfold, "n": len(rows),
+            "attached": any("source_request" in i for i in items),
             **summary(rows), "rows": rows}  # fmt: skip
 
 
@@ -236,10 +267,18 @@ def main() -> None:
     parser.add_argument("--kfold", type=int, default=0, metavar="K",
                         help="plan K folds, each with a step classifier trained without it "
                         "(1: the whole set left out)")  # fmt: skip
+    parser.add_argument("--with-files", action="store_true",
+                        help="only the requests that name files")  # fmt: skip
+    parser.add_argument("--attached", action="store_true",
+                        help="those requests with their files attached instead")  # fmt: skip
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="a Context setting for planning, e.g. plan_task_list=12")  # fmt: skip
     args = parser.parse_args()
     items = load_items(args.dataset, args.limit)
+    if args.attached:
+        items = attached(items)
+    elif args.with_files:
+        items = [i for i in items if request_files(i["request"])]
     settings = {k: int(v) if v.isdigit() else v for k, v in (s.split("=", 1) for s in args.set)}
     if args.demos is not None:
         settings["plan_demos"] = args.demos

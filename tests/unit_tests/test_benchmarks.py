@@ -224,3 +224,32 @@ def test_report_gives_the_critical_path_ratio_with_and_without_the_width_cap(
     assert "worst 1.020, median 1.015 (target 1.05)" in text
     assert "| `critical_path_ratio` at width | worst 1.060, median 1.020 |" in text
     assert "best schedule at that cap is 1.048; worst over that best 1.011" in text
+
+
+def test_attached_moves_named_files_to_the_input_line_and_keeps_the_fold_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from benchmarks.planning import evaluate as evaluate_module
+    from benchmarks.planning.evaluate import attached
+    from benchmarks.planning.step_labels import request_key
+
+    items = [
+        {"id": "a", "shape": "single", "plan": [], "request": "Transcribe 'talk.wav' for me."},
+        {"id": "b", "shape": "single", "plan": [], "request": "Tell me a joke."},
+    ]
+    (moved,) = attached(items)
+    assert moved["request"] == "Transcribe the attached file for me.\n\nInput file: /data/talk.wav"
+    assert moved["source_request"] == "Transcribe 'talk.wav' for me."
+    seen: list[set[str]] = []
+
+    class Stop(Exception):
+        pass
+
+    def fold_classifier(without: set[str]) -> None:
+        seen.append(without)
+        raise Stop
+
+    monkeypatch.setattr(evaluate_module, "fold_classifier", fold_classifier)
+    with pytest.raises(Stop):
+        evaluate_module.evaluate("sketch", [moved], kfold=1)
+    assert seen == [{request_key("Transcribe 'talk.wav' for me.")}]
