@@ -43,22 +43,28 @@ def catalog() -> Catalog:
 
 
 def run(
-    tmp_path: Path, catalog: Catalog, audio: str, style: str, *, answer: str = ""
-) -> dict[str, Any]:
+    tmp_path: Path,
+    catalog: Catalog,
+    audio: str,
+    style: str,
+    *,
+    answer: str = "",
+    engine: type[RecordingEngine] = RecordingEngine,
+) -> tuple[dict[str, Any], ScriptedChatModel]:
+    """The run's final state, and the controller that planned it (and wrote its answer)."""
     script = [asr_then_tts(audio)] + ([answer.format(path=audio)] if style == "written" else [])
     llm = ScriptedChatModel(script=script)
-    engine = RecordingEngine(media={"text-to-speech": (".wav", _wav_bytes(tmp_path))})
     graph = create_hugginggpt_graph(
         llm,
         catalog=catalog,
-        engines=[engine],
+        engines=[engine(media={"text-to-speech": (".wav", _wav_bytes(tmp_path))})],
         artifacts_dir=tmp_path / "runs",
         controller_tasks="",
         answer_style=style,
     )
     state = graph.invoke({"messages": [HumanMessage(f"transcribe {audio} and read it aloud")]})
     assert len(llm.calls) == len(script), "the facts answer asks the controller nothing"
-    return state
+    return state, llm
 
 
 def _wav_bytes(tmp_path: Path) -> bytes:
@@ -99,7 +105,7 @@ def test_a_refused_input_is_reported_as_failed_with_its_reason(
     style: str,
 ) -> None:
     audio, reason = bad_inputs[kind]
-    state = run(tmp_path, catalog, audio, style, answer=LIAR)
+    state, _ = run(tmp_path, catalog, audio, style, answer=LIAR)
     text = answer_text(state)
     assert state["results"]["1"]["status"] == "error"
     assert state["results"]["2"]["status"] == "skipped"
@@ -118,7 +124,7 @@ def test_a_run_where_everything_worked_is_not_described_as_failed(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     write_wav(tmp_path / "talk.wav", seconds=0.2)
-    state = run(tmp_path, catalog, "talk.wav", style, answer="Your recording, read aloud.")
+    state, _ = run(tmp_path, catalog, "talk.wav", style, answer="Your recording, read aloud.")
     text = answer_text(state)
     assert {r["status"] for r in state["results"].values()} == {"ok"}
     for word in ("fail", "skipped", "Not done", "error"):
@@ -153,7 +159,7 @@ def test_a_written_answer_that_loops_is_cut_and_bounded(
     monkeypatch.chdir(tmp_path)
     write_wav(tmp_path / "talk.wav", seconds=0.2)
     looping = "Here is the summary. " + "The file is notes.txt. " * 65
-    state = run(tmp_path, catalog, "talk.wav", "written", answer=looping)
+    state, _ = run(tmp_path, catalog, "talk.wav", "written", answer=looping)
     text = answer_text(state)
     assert text.count("notes.txt") == 1
     assert text.startswith("Here is the summary. The file is notes.txt.\n\nFiles:")
@@ -256,18 +262,9 @@ def test_a_result_the_model_was_unsure_of_says_so(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     write_wav(tmp_path / "talk.wav", seconds=0.2)
-    script = [asr_then_tts("talk.wav")] + (["She says hello."] if style == "written" else [])
-    llm = ScriptedChatModel(script=script)
-    engine = _UnsureEngine(media={"text-to-speech": (".wav", _wav_bytes(tmp_path))})
-    graph = create_hugginggpt_graph(
-        llm,
-        catalog=catalog,
-        engines=[engine],
-        artifacts_dir=tmp_path / "runs",
-        controller_tasks="",
-        answer_style=style,
+    state, llm = run(
+        tmp_path, catalog, "talk.wav", style, answer="She says hello.", engine=_UnsureEngine
     )
-    state = graph.invoke({"messages": [HumanMessage("transcribe talk.wav and read it aloud")]})
     text = answer_text(state)
     if style == "facts":
         line = next(x for x in text.splitlines() if x.startswith("- Automatic speech"))
