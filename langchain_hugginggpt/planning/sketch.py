@@ -139,6 +139,13 @@ _OPENER_RE = re.compile(
     r"^(?:please|now|also|then|finally|can you|could you|i want you to|i'd like you to)\s+", re.I
 )
 _SPOKEN_RE = re.compile(r"\b(?:aloud|out loud|read (?:it |them )?out)\b", re.IGNORECASE)
+_SOUND_RE = re.compile(
+    r"\b(?:aloud|loud|speak\w*|spoken|speech|voice\w*|vocal\w*|audio|sound\w*|narrat\w*|"
+    r"listen\w*|hear\w*|pronounc\w*|say|said|podcast|audiobook|mp3|wav|recording|"
+    r"read\b[^.?!]{0,40}?\b(?:to|for) (?:me|us)|read (?:it|this|that|them) back)\b",
+    re.IGNORECASE,
+)
+"""Words a step that asks for speech uses: text-to-speech is never asked for without one."""
 # Tasks that analyse a text: "list the people it mentions" means the source, not its summary.
 _ANALYSIS = frozenset(
     {
@@ -345,6 +352,8 @@ class Sketcher:
             scores = {n: p for n, p in probs.items() if n in self.vocabulary}
             ranked = sorted(self._cued(step, scores, media=False).items(), key=lambda kv: -kv[1])
             for rank, (name, score) in enumerate(ranked[:2]):
+                if name == "text-to-speech" and not _SOUND_RE.search(step.text):
+                    continue
                 if score >= (self.first_threshold if rank == 0 else self.second_threshold):
                     picks.append((step, name, score))
             fitting = [

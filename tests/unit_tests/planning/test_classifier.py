@@ -295,6 +295,22 @@ def test_a_question_about_a_text_document_is_question_answering() -> None:
     assert (scan.task, scan.args) == ("document-question-answering", {"image": "scan.png"})
 
 
+def test_speech_is_made_only_when_a_step_speaks_of_sound() -> None:
+    # "pull out the text on it" scores as text-to-speech on the trained classifier; a step
+    # asking for speech says so ("aloud", "voice", "read it back to me").
+    scripted = Scripted(
+        {
+            "pull out": {"text-to-speech": 0.52, "image-to-text": 0.4, NONE: 0.08},
+            "back to me": {"text-to-speech": 0.6, NONE: 0.4},
+        }
+    )
+    sketcher = Sketcher(classifier=scripted, cache_dir=None)  # type: ignore[arg-type]
+    plan = sketcher.sketch("Could you pull out the text on it? 'sign.jpg'")
+    assert [t.task for t in plan] == ["image-to-text"]
+    plan = sketcher.sketch("Transcribe 'memo.wav'. Then read it back to me")
+    assert [t.task for t in plan][-1] == "text-to-speech"
+
+
 def test_sketch_without_classifier_uses_intent_phrases() -> None:
     sketcher = Sketcher(learned=False, cache_dir=None)
     assert sketcher.scorer == "intent phrases"

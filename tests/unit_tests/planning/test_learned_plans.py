@@ -75,6 +75,8 @@ def test_text_in_a_photo_is_read_before_it_is_translated(sketcher: Sketcher) -> 
     (translation,) = [t for t in plan if t.task == "translation"]
     assert reader.args == {"image": "sign.jpg"}
     assert translation.dep == [reader.id]
+    # "pull out the text on it" asks for no speech (the classifier alone would add it).
+    assert "text-to-speech" not in [t.task for t in plan]
 
 
 def test_a_request_that_asks_for_nothing_gets_no_tasks(sketcher: Sketcher) -> None:
