@@ -91,7 +91,12 @@ def make_respond_node(services: Services) -> Node:
         turn = sum(1 for m in messages if isinstance(m, HumanMessage))
         return {
             "messages": [message],
-            "artifacts": turn_artifacts(results, plan, turn),
+            "artifacts": turn_artifacts(
+                results,
+                plan,
+                turn,
+                services.artifacts_root / (state.get("run_id") or "run"),
+            ),
             "error": error,
             "usage": with_stage(state.get("usage"), "respond", meter.as_dict()),
         }

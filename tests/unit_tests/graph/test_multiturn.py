@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from langchain_core.messages import BaseMessage, HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
@@ -92,7 +93,15 @@ def test_follow_up_uses_earlier_answer_and_files(tmp_path: Path) -> None:
     assert shown.endswith(f"The request to plan now: {ask}")
     assert engine.calls_for("translation")[0].inputs["text"] == "It is running on a beach."
     assert {r["status"] for r in second["results"].values()} == {"ok"}
-    assert [a["turn"] for a in second["artifacts"]] == [1, 2]
+    # The translation's text is kept as a file too, for a later "read that again".
+    assert [(a["turn"], a["type"]) for a in second["artifacts"]] == [
+        (1, "audio"),
+        (2, "text"),
+        (2, "audio"),
+    ]
+    kept = second["artifacts"][1]
+    assert Path(kept["path"]).name == "turn2-task1-translation.txt"
+    assert Path(kept["path"]).read_text() == second["results"]["1"]["output"]["text"]
 
     third = graph.invoke(
         {"messages": [HumanMessage(content="transcribe the first recording")]}, CONFIG
@@ -102,6 +111,7 @@ def test_follow_up_uses_earlier_answer_and_files(tmp_path: Path) -> None:
     assert Path(asr.inputs["audio"]).read_bytes() == Path(wav).read_bytes()
     # The second turn's answer is in the third prompt too; the plan of turn 2 is not kept.
     assert "Assistant: Here it is in French." in prompts["third"][-1].text
+    assert f"{kept['path']} (text, made by translation in turn 2)" in prompts["third"][-1].text
     assert list(third["results"]) == ["1"]
 
 
@@ -122,3 +132,25 @@ def test_history_keeps_the_last_turns_and_cuts_long_answers() -> None:
     assert "User: q3" in shown and "User: q2" not in shown
     assert "[...]" in shown and "x" * 60 not in shown
     assert earlier_turns(messages, 0) == []
+
+
+def test_a_text_result_that_cannot_be_kept_is_left_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from langchain_hugginggpt.graph.history import turn_artifacts
+
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the run folder should be")
+    plan_ = [{"id": 1, "task": "summarization"}, {"id": 2, "task": "translation"}]
+    results = {
+        "1": {"status": "ok", "output": {"type": "text", "text": "A summary."}},
+        "2": {"status": "error", "error": "x"},
+    }
+    assert turn_artifacts(results, plan_, 1, blocked / "run") == []
+    assert "could not keep the text of task 1" in caplog.text
+    kept = turn_artifacts(results, plan_, 1, tmp_path / "run")
+    assert [(a["task"], Path(a["path"]).read_text()) for a in kept] == [
+        ("summarization", "A summary.")
+    ]
+    # Without a folder (or for an empty text) nothing is written.
+    assert turn_artifacts(results, plan_, 1) == []

@@ -107,3 +107,22 @@ def test_a_follow_up_is_planned_by_the_same_guided_planner_with_earlier_files(
     assert second["plan"][0]["args"]["audio"] == spoken, "turn 1's file is turn 2's input"
     assert engine.calls_for("automatic-speech-recognition")[0].inputs["audio"] == spoken
     assert len(llm.calls) == calls_before, "nothing was left open for the controller to fill"
+
+
+def test_a_follow_up_works_on_the_text_an_earlier_turn_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Now summarise that": the transcript of turn 1 is text, not a file the user gave; it is
+    # kept as a file of the run, so the guided planner's follow-up reads it.
+    monkeypatch.chdir(tmp_path)
+    built, _, engine = graph(tmp_path, [], checkpointer=InMemorySaver(), controller_tasks="")
+    write_wav(tmp_path / "memo.wav", seconds=0.3)
+    config = {"configurable": {"thread_id": "t"}}
+    first = built.invoke({"messages": [HumanMessage("transcribe memo.wav")]}, config)
+    transcript = first["results"]["1"]["output"]["text"]
+    (kept,) = [a for a in first["artifacts"] if a["type"] == "text"]
+    second = built.invoke({"messages": [HumanMessage("now summarise that")]}, config)
+    assert [t["task"] for t in second["plan"]] == ["summarization"]
+    assert second["plan"][0]["args"]["text"] == kept["path"]
+    assert engine.calls_for("summarization")[0].inputs["text"] == transcript
+    assert second["results"]["1"]["status"] == "ok"
