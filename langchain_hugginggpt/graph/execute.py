@@ -2,12 +2,14 @@
 
 Tasks run on the process's worker pool (`graph.workers`), each the moment its dependencies have
 finished (`graph.scheduler`). With a checkpointer, each finished task's result is saved through a
-LangGraph `@task` (`save_result`) as it completes, and before its dependents start, so a resumed
-run does not redo finished tasks. LangGraph matches a `@task` call to its saved result by the
-order of calls within the node, not by the call's arguments, and results are saved in completion
-order. So each saved result carries its plan task id, and a resumed node first replays the saved
-results in order (`_saved_results`) before it starts anything. Without a checkpointer nothing is
-saved and nothing is replayed.
+LangGraph `@task` (`save_result`) as it completes, and handed to LangGraph before its dependents
+start, so a resumed run does not redo finished tasks. LangGraph writes it to the checkpointer in
+the background (`put_writes` is submitted, not awaited), so a process killed in the milliseconds
+between may redo that one task on resume; it is never lost. LangGraph matches a `@task` call to
+its saved result by the order of calls within the node, not by the call's arguments, and results
+are saved in completion order. So each saved result carries its plan task id, and a resumed node
+first replays the saved results in order (`_saved_results`) before it starts anything. Without a
+checkpointer nothing is saved and nothing is replayed.
 
 Why the `@task` saves results and does not run them: it would cost the scheduling thread about
 0.8 ms per task and a fresh thread per task each run (see `graph.workers`), and tasks started

@@ -101,6 +101,11 @@ def test_a_killed_workers_run_finishes_on_the_other_without_redoing_tasks(
         while not any(line.startswith("start text-classification") for line in c.calls()):
             assert time.monotonic() < deadline, f"task 3 never started: {c.calls()}"
             time.sleep(0.05)
+        # LangGraph writes a saved result to PostgreSQL in the background, after task 3 may
+        # already have started (see `graph/execute.py`); killed within that window, task 1 is
+        # redone, not lost. One fresh-clone run in about seven hit it. Task 3 hangs anyway, so
+        # give the write a second: what is tested is that a saved result is not redone.
+        time.sleep(1.0)
         before = c.calls()
         # 2 and 4 finished first, then the slow 1; 3 (after 1) hangs. Kill its worker.
         assert sorted(line.split()[1] for line in before) == [
