@@ -97,7 +97,7 @@ class Jobs:
             "controller": ctx.controller,
             "request": messages[-1].text if messages else "",
             "policy": _policy(ctx, services),
-            "run_dir": str(services.artifacts_root / (run_id or "run")),
+            "run_dir": str(services.run_dir(run_id)),
             "timeout_s": ctx.task_timeout_s,
             "mode": ctx.inference_mode,
         }

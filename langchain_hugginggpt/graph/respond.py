@@ -92,10 +92,7 @@ def make_respond_node(services: Services) -> Node:
         return {
             "messages": [message],
             "artifacts": turn_artifacts(
-                results,
-                plan,
-                turn,
-                services.artifacts_root / (state.get("run_id") or "run"),
+                results, plan, turn, services.run_dir(state.get("run_id", ""))
             ),
             "error": error,
             "usage": with_stage(state.get("usage"), "respond", meter.as_dict()),

@@ -45,6 +45,10 @@ class Services:
     planner: Planner
     policy: Policy
 
+    def run_dir(self, run_id: str) -> Path:
+        """The folder of one run's files: what its tasks make, and its kept text results."""
+        return self.artifacts_root / (run_id or "run")
+
     def context(self, runtime: Runtime[Context] | None) -> Context:
         """The run's settings: the graph's defaults with the fields the caller's `context=` set.
 
