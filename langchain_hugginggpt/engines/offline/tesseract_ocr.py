@@ -464,8 +464,7 @@ def _sparse_extra(reader: _Reader, gray: Image.Image, lines: list[_Line]) -> lis
     extra: list[_Line] = []
     for paragraph, words in sparse:
         strong = any(
-            w["conf"] >= _STRONG_CONF and sum(ch.isalnum() for ch in w["text"]) >= _STRONG_CHARS
-            for w in words
+            w["conf"] >= _STRONG_CONF and _alnum(w["text"]) >= _STRONG_CHARS for w in words
         )
         if strong and not any(_overlap(w, t) for w in words for t in taken):
             extra.append((("sparse", *paragraph), words))
@@ -485,7 +484,7 @@ def _overlap(a: _Word, b: _Word) -> bool:
 
 def _weight(lines: list[_Line]) -> float:
     """How much trusted text a reading holds: letters and digits weighted by confidence."""
-    return sum(w["conf"] * sum(ch.isalnum() for ch in w["text"]) for _, line in lines for w in line)
+    return sum(w["conf"] * _alnum(w["text"]) for _, line in lines for w in line)
 
 
 def _rescale(word: _Word, scale: float) -> _Word:
@@ -540,17 +539,22 @@ def _trusted_lines(table: str) -> list[_Line]:
         if any(_wordlike(w["text"]) for w in kept):
             trusted.append((line[:3], kept))
     # A stray letter or two is what noise looks like; text has a word of two characters at least.
-    if not any(sum(ch.isalnum() for ch in w["text"]) >= 2 for _, line in trusted for w in line):
+    if not any(_alnum(w["text"]) >= 2 for _, line in trusted for w in line):
         return []
     return trusted
 
 
 def _wordlike(text: str) -> bool:
     """Three letters or digits, or two mixing both ("5V", "A4"): a word, a number or a code."""
-    alnum = [ch for ch in text if ch.isalnum()]
-    if len(alnum) >= 3:
+    count = _alnum(text)
+    if count >= 3:
         return True
-    return len(alnum) == 2 and any(c.isdigit() for c in alnum) and any(c.isalpha() for c in alnum)
+    return count == 2 and any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+
+
+def _alnum(text: str) -> int:
+    """How many letters and digits `text` holds."""
+    return sum(ch.isalnum() for ch in text)
 
 
 def _text(lines: list[_Line]) -> str:
