@@ -140,12 +140,14 @@ _OPENER_RE = re.compile(
 )
 _SPOKEN_RE = re.compile(r"\b(?:aloud|out loud|read (?:it |them )?out)\b", re.IGNORECASE)
 _SOUND_RE = re.compile(
-    r"\b(?:aloud|loud|speak\w*|spoken|speech|voice\w*|vocal\w*|audio|sound\w*|narrat\w*|"
+    rf"{_SPOKEN_RE.pattern}"
+    r"|\b(?:loud|speak\w*|spoken|speech|voice\w*|vocal\w*|audio|sound\w*|narrat\w*|"
     r"listen\w*|hear\w*|pronounc\w*|say|said|podcast|audiobook|mp3|wav|recording|"
     r"read\b[^.?!]{0,40}?\b(?:to|for) (?:me|us)|read (?:it|this|that|them) back)\b",
     re.IGNORECASE,
 )
-"""Words a step that asks for speech uses: text-to-speech is never asked for without one."""
+"""Words a step that asks for speech uses (`_SPOKEN_RE`'s among them): text-to-speech is never
+asked for without one."""
 # Tasks that analyse a text: "list the people it mentions" means the source, not its summary.
 _ANALYSIS = frozenset(
     {

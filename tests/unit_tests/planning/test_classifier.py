@@ -309,6 +309,10 @@ def test_speech_is_made_only_when_a_step_speaks_of_sound() -> None:
     assert [t.task for t in plan] == ["image-to-text"]
     plan = sketcher.sketch("Transcribe 'memo.wav'. Then read it back to me")
     assert [t.task for t in plan][-1] == "text-to-speech"
+    # What counts as spoken for adding speech after a text task counts here too.
+    scripted.by_word["read it out"] = {"text-to-speech": 0.7, NONE: 0.3}
+    plan = sketcher.sketch("Transcribe 'memo.wav'. Then read it out")
+    assert [t.task for t in plan][-1] == "text-to-speech"
 
 
 def test_sketch_without_classifier_uses_intent_phrases() -> None:
